@@ -1,0 +1,2 @@
+import BayesKitCLI
+BayesKitCommand.main()
