@@ -1,7 +1,14 @@
 import ArgumentParser
 import BayesKit
 
+/// The `bayeskit` command: Bayesian deep learning from the terminal.
 public struct BayesKitCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(commandName: "bayeskit", version: bayesKitVersion)
+    public static let configuration = CommandConfiguration(
+        commandName: "bayeskit",
+        abstract: "Bayesian deep learning: linear models, Bayesian neural networks, MCMC, VI, ODE inference.",
+        discussion: "Every command writes result.json and its figures to --output (default ./bayeskit-out/<command>/).",
+        version: bayesKitVersion,
+        subcommands: [DemoCommand.self, DataCommand.self])
+
     public init() {}
 }

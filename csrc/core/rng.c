@@ -1,4 +1,5 @@
 #include "rng_internal.h"
+#include "omp_shim.h"
 
 #include <gsl/gsl_randist.h>
 #include <stdlib.h>
@@ -126,6 +127,29 @@ int bk_rng_normal_fill(bk_rng *rng, double mean, double sd, size_t n, double *ou
     if (!(sd >= 0) || !isfinite(sd))
         return bk_error_set(err, BK_EINVAL, "normal standard deviation must be finite and >= 0, got %g", sd);
     for (size_t i = 0; i < n; i++) out[i] = mean + sd * gsl_ran_gaussian_ziggurat(rng->gsl, 1.0);
+    return BK_SUCCESS;
+}
+
+int bk_rng_normal_streams(uint64_t seed, uint64_t first_stream, size_t nstreams, size_t n, double *out,
+                          bk_error *err) {
+    bk_init();
+    if (nstreams == 0 || n == 0) return BK_SUCCESS;
+    if (!out) return bk_error_set(err, BK_EINVAL, "output pointer is NULL");
+    int failed = 0;
+    const long long count = (long long)nstreams;
+#pragma omp parallel for schedule(dynamic) num_threads(bk_get_num_threads())
+    for (long long k = 0; k < count; k++) {
+        gsl_rng *r = gsl_rng_alloc(&xoshiro_type);
+        if (!r) {
+            __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
+            continue;
+        }
+        xoshiro_seed_key((xoshiro_state *)r->state, bk_seed_mix(seed, first_stream + (uint64_t)k));
+        double *row = out + (size_t)k * n;
+        for (size_t i = 0; i < n; i++) row[i] = gsl_ran_gaussian_ziggurat(r, 1.0);
+        gsl_rng_free(r);
+    }
+    if (failed) return bk_error_set(err, BK_ENOMEM, "cannot allocate a random stream");
     return BK_SUCCESS;
 }
 

@@ -63,6 +63,15 @@ void bk_rng_uniform_fill(bk_rng *rng, size_t n, double *out);
 /** Fills `out[0..n)` with independent N(mean, sd^2) draws; sd >= 0. */
 int bk_rng_normal_fill(bk_rng *rng, double mean, double sd, size_t n, double *out, bk_error *err);
 
+/**
+ * Standard normal draws from many streams in parallel: row k of the
+ * row-major `nstreams x n` array `out` holds the first `n` draws of stream
+ * `first_stream + k` of `seed`. OpenMP over streams with
+ * bk_get_num_threads() threads; the result does not depend on the count.
+ */
+int bk_rng_normal_streams(uint64_t seed, uint64_t first_stream, size_t nstreams, size_t n, double *out,
+                          bk_error *err);
+
 /** Size in bytes of the generator state, for checkpoints. */
 size_t bk_rng_state_size(void);
 

@@ -16,6 +16,21 @@ public struct Seed: Sendable, Hashable, Codable, CustomStringConvertible {
     public func key(stream index: UInt64) -> UInt64 { bk_seed_mix(value, index) }
 
     public var description: String { String(value) }
+
+    /// Standard normal draws from streams `firstStream ..< firstStream + streams`
+    /// in parallel (OpenMP over streams): row `k` of the result is the first
+    /// `count` draws of stream `firstStream + k`, exactly what
+    /// `stream(firstStream + k).normals(count)` gives, whatever the thread count.
+    public func normals(streams: Int, count: Int, firstStream: UInt64 = 0) throws -> Matrix {
+        guard streams >= 0, count >= 0 else {
+            throw BayesKitError.invalidArgument("streams and count must be >= 0, got \(streams) and \(count)")
+        }
+        var out = [Double](repeating: 0, count: streams * count)
+        try out.withUnsafeMutableBufferPointer { buffer in
+            try check { bk_rng_normal_streams(value, firstStream, streams, count, buffer.baseAddress, $0) }
+        }
+        return try Matrix(rows: streams, columns: count, values: out)
+    }
 }
 
 /// One random number stream: a GSL generator of type xoshiro256++
