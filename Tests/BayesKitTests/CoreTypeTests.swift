@@ -41,12 +41,12 @@ import Testing
     }
 
     @Test func parallelStreamsEqualSerialStreamsFor1And2Threads() throws {
-        try BayesKitLibrary.setThreadCount(1)
-        let one = try Seed(8).normals(streams: 16, count: 500)
-        try BayesKitLibrary.setThreadCount(2)
-        let two = try Seed(8).normals(streams: 16, count: 500)
-        try BayesKitLibrary.setThreadCount(0)
+        let one = try Seed(8).normals(streams: 16, count: 500, threads: 1)
+        let two = try Seed(8).normals(streams: 16, count: 500, threads: 2)
         #expect(one == two)
+        #expect(throws: BayesKitError.invalidArgument("thread count must be >= 1, got 0")) {
+            try Seed(8).normals(streams: 1, count: 1, threads: 0)
+        }
         #expect(one.row(9) == (try Seed(8).stream(9).normals(500)))
     }
 
@@ -68,9 +68,6 @@ import Testing
             try s.normals(3, sd: -2)
         }
         #expect(throws: BayesKitError.invalidArgument("count must be >= 0, got -1")) { try s.uniforms(-1) }
-        #expect(throws: BayesKitError.invalidArgument("thread count must be >= 1 (or 0 for all cores), got -4")) {
-            try BayesKitLibrary.setThreadCount(-4)
-        }
     }
 
     @Test func numpyStateMatchesNumPy() throws {

@@ -71,12 +71,9 @@ import Testing
         #expect(c == [58, 64, 139, 154])
     }
 
-    @Test func threadCountControl() {
-        var err = bk_error()
-        #expect(bk_set_num_threads(1, &err) == 0)
-        #expect(bk_get_num_threads() == 1)
-        #expect(bk_set_num_threads(0, &err) == 0)
-        #expect(bk_get_num_threads() == bk_get_num_procs())
+    @Test func resolveThreads() {
+        #expect(bk_resolve_threads(3) == 3)
+        #expect(bk_resolve_threads(0) >= 1)
         #expect(bk_openmp_enabled() == 1)
     }
 }

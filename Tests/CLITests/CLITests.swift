@@ -4,7 +4,22 @@ import BayesKitCLI
 import Foundation
 import Testing
 
-@Suite struct CommandLine {
+/// The only suite that changes process-wide state (the default thread
+/// count, which every command sets from --threads); serialized so that its
+/// tests do not race with each other. Every other test passes explicit
+/// thread counts.
+@Suite(.serialized) struct CommandLine {
+    @Test func defaultThreadCountControl() throws {
+        try BayesKitLibrary.setThreadCount(1)
+        #expect(BayesKitLibrary.threadCount == 1)
+        try BayesKitLibrary.setThreadCount(0)
+        #expect(BayesKitLibrary.threadCount == BayesKitLibrary.processorCount)
+        #expect(BayesKitLibrary.openMPEnabled)
+        #expect(throws: BayesKitError.invalidArgument("thread count must be >= 1 (or 0 for all cores), got -4")) {
+            try BayesKitLibrary.setThreadCount(-4)
+        }
+    }
+
     @Test func rootHelpText() {
         let expected = """
             OVERVIEW: Bayesian deep learning: linear models, Bayesian neural networks,

@@ -78,6 +78,8 @@ int bk_get_num_threads(void) {
     return n > 0 ? n : omp_get_num_procs();
 }
 
+int bk_resolve_threads(int nthreads) { return nthreads > 0 ? nthreads : bk_get_num_threads(); }
+
 int bk_get_num_procs(void) { return omp_get_num_procs(); }
 
 int bk_all_finite(const double *x, size_t n) {

@@ -131,13 +131,13 @@ int bk_rng_normal_fill(bk_rng *rng, double mean, double sd, size_t n, double *ou
 }
 
 int bk_rng_normal_streams(uint64_t seed, uint64_t first_stream, size_t nstreams, size_t n, double *out,
-                          bk_error *err) {
+                          int nthreads, bk_error *err) {
     bk_init();
     if (nstreams == 0 || n == 0) return BK_SUCCESS;
     if (!out) return bk_error_set(err, BK_EINVAL, "output pointer is NULL");
     int failed = 0;
     const long long count = (long long)nstreams;
-#pragma omp parallel for schedule(dynamic) num_threads(bk_get_num_threads())
+#pragma omp parallel for schedule(dynamic) num_threads(bk_resolve_threads(nthreads))
     for (long long k = 0; k < count; k++) {
         gsl_rng *r = gsl_rng_alloc(&xoshiro_type);
         if (!r) {

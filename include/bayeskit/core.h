@@ -84,6 +84,15 @@ int bk_set_num_threads(int n, bk_error *err);
 /** The number of threads the next parallel loop will use. */
 int bk_get_num_threads(void);
 
+/**
+ * The thread count a parallel function uses when called with `nthreads`:
+ * `nthreads` itself when > 0, else the value of bk_get_num_threads().
+ * Every parallel BayesKit function takes an `int nthreads` argument with
+ * this meaning, so a caller can fix the count per call without touching the
+ * process-wide default.
+ */
+int bk_resolve_threads(int nthreads);
+
 /** The number of cores OpenMP sees (1 without OpenMP). */
 int bk_get_num_procs(void);
 

@@ -67,10 +67,10 @@ int bk_rng_normal_fill(bk_rng *rng, double mean, double sd, size_t n, double *ou
  * Standard normal draws from many streams in parallel: row k of the
  * row-major `nstreams x n` array `out` holds the first `n` draws of stream
  * `first_stream + k` of `seed`. OpenMP over streams with
- * bk_get_num_threads() threads; the result does not depend on the count.
+ * bk_resolve_threads(nthreads) threads; the result does not depend on it.
  */
 int bk_rng_normal_streams(uint64_t seed, uint64_t first_stream, size_t nstreams, size_t n, double *out,
-                          bk_error *err);
+                          int nthreads, bk_error *err);
 
 /** Size in bytes of the generator state, for checkpoints. */
 size_t bk_rng_state_size(void);

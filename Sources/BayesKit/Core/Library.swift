@@ -24,5 +24,14 @@ public enum BayesKitLibrary {
     }
 }
 
+/// The C `nthreads` argument for a Swift `threads:` parameter (`nil` → 0, the default).
+func threadArgument(_ threads: Int?) throws -> Int32 {
+    guard let threads else { return 0 }
+    guard threads >= 1, let n = Int32(exactly: threads) else {
+        throw BayesKitError.invalidArgument("thread count must be >= 1, got \(threads)")
+    }
+    return n
+}
+
 /// BayesKit's version string.
 public let bayesKitVersion: String = BayesKitLibrary.version
