@@ -1,11 +1,7 @@
 import ArgumentParser
 import BayesKit
 
-/// How long work reports progress: a live line on a terminal, one JSON object
-/// per line (for programs), or nothing.
-public enum ProgressMode: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case tty, jsonl, none
-}
+extension ProgressMode: ExpressibleByArgument {}
 
 /// `--seed --threads --output --progress`: every command has these.
 public struct RunOptions: ParsableArguments {

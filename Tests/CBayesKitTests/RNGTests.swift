@@ -108,7 +108,7 @@ func makeRNG(_ seed: UInt64, _ stream: UInt64) -> OpaquePointer {
         var results: [[Double]] = []
         for threads: Int32 in [1, 2] {
             var out = [Double](repeating: 0, count: streams * n)
-            #expect(bk_rng_normal_streams(99, 5, streams, n, &out, threads, &err) == 0)
+            #expect(bk_rng_normal_streams(99, 5, streams, n, &out, threads, nil, &err) == 0)
             results.append(out)
         }
         #expect(results[0] == results[1])

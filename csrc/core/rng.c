@@ -131,10 +131,14 @@ int bk_rng_normal_fill(bk_rng *rng, double mean, double sd, size_t n, double *ou
 }
 
 int bk_rng_normal_streams(uint64_t seed, uint64_t first_stream, size_t nstreams, size_t n, double *out,
-                          int nthreads, bk_error *err) {
+                          int nthreads, bk_progress *progress, bk_error *err) {
     bk_init();
     if (nstreams == 0 || n == 0) return BK_SUCCESS;
     if (!out) return bk_error_set(err, BK_EINVAL, "output pointer is NULL");
+    if (progress && bk_progress_ntasks(progress) != nstreams)
+        return bk_error_set(err, BK_EDIM, "progress has %zu tasks for %zu streams", bk_progress_ntasks(progress),
+                            nstreams);
+    for (size_t k = 0; progress && k < nstreams; k++) bk_progress_set_total(progress, k, n);
     int failed = 0;
     const long long count = (long long)nstreams;
 #pragma omp parallel for schedule(dynamic) num_threads(bk_resolve_threads(nthreads))
@@ -146,7 +150,11 @@ int bk_rng_normal_streams(uint64_t seed, uint64_t first_stream, size_t nstreams,
         }
         xoshiro_seed_key((xoshiro_state *)r->state, bk_seed_mix(seed, first_stream + (uint64_t)k));
         double *row = out + (size_t)k * n;
-        for (size_t i = 0; i < n; i++) row[i] = gsl_ran_gaussian_ziggurat(r, 1.0);
+        for (size_t start = 0; start < n; start += 4096) {
+            size_t end = start + 4096 < n ? start + 4096 : n;
+            for (size_t i = start; i < end; i++) row[i] = gsl_ran_gaussian_ziggurat(r, 1.0);
+            bk_progress_add(progress, (size_t)k, end - start);
+        }
         gsl_rng_free(r);
     }
     if (failed) return bk_error_set(err, BK_ENOMEM, "cannot allocate a random stream");

@@ -16,6 +16,7 @@
 #define BAYESKIT_RNG_H
 
 #include "bayeskit/core.h"
+#include "bayeskit/progress.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -68,9 +69,11 @@ int bk_rng_normal_fill(bk_rng *rng, double mean, double sd, size_t n, double *ou
  * row-major `nstreams x n` array `out` holds the first `n` draws of stream
  * `first_stream + k` of `seed`. OpenMP over streams with
  * bk_resolve_threads(nthreads) threads; the result does not depend on it.
+ * When `progress` is not NULL it must have `nstreams` tasks; task k counts
+ * the draws of stream k, in blocks of 4096.
  */
 int bk_rng_normal_streams(uint64_t seed, uint64_t first_stream, size_t nstreams, size_t n, double *out,
-                          int nthreads, bk_error *err);
+                          int nthreads, bk_progress *progress, bk_error *err);
 
 /** Size in bytes of the generator state, for checkpoints. */
 size_t bk_rng_state_size(void);

@@ -22,14 +22,16 @@ public struct Seed: Sendable, Hashable, Codable, CustomStringConvertible {
     /// `count` draws of stream `firstStream + k`, exactly what
     /// `stream(firstStream + k).normals(count)` gives, whatever the thread count.
     /// `threads: nil` uses ``BayesKitLibrary/threadCount``.
-    public func normals(streams: Int, count: Int, firstStream: UInt64 = 0, threads: Int? = nil) throws -> Matrix {
+    /// `progress`, when given, must have `streams` tasks; task `k` counts the draws of stream `k`.
+    public func normals(streams: Int, count: Int, firstStream: UInt64 = 0, threads: Int? = nil,
+                        progress: ProgressCounter? = nil) throws -> Matrix {
         guard streams >= 0, count >= 0 else {
             throw BayesKitError.invalidArgument("streams and count must be >= 0, got \(streams) and \(count)")
         }
         let nthreads = try threadArgument(threads)
         var out = [Double](repeating: 0, count: streams * count)
         try out.withUnsafeMutableBufferPointer { buffer in
-            try check { bk_rng_normal_streams(value, firstStream, streams, count, buffer.baseAddress, nthreads, $0) }
+            try check { bk_rng_normal_streams(value, firstStream, streams, count, buffer.baseAddress, nthreads, progress?.raw, $0) }
         }
         return try Matrix(rows: streams, columns: count, values: out)
     }

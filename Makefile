@@ -1,0 +1,50 @@
+# BayesKit: the commands in README.md.
+#   make demo   install missing system packages (as root), build release, run `bayeskit demo`
+#   make test   build and run every test
+#   make bench  benchmarks side by side with the Python tools (Benchmarks/README.md)
+
+SHELL := /bin/bash
+SYSTEM_PACKAGES := libgsl-dev libomp-19-dev libopenblas-serial-dev librsvg2-bin
+SWIFT ?= swift
+BAYESKIT_RELEASE := .build/release/bayeskit
+
+.PHONY: all deps build release demo test bench clean
+
+all: build
+
+# Installs the system packages BayesKit links against when they are missing:
+# directly when run as root, otherwise it prints the exact command.
+deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing system packages:$$missing"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update && apt-get install -y --no-install-recommends $$missing; \
+	  else \
+	    echo "BayesKit needs system packages that are missing. Run:"; \
+	    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+demo: release
+	$(BAYESKIT_RELEASE) demo
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: deps
+	bash Benchmarks/run.sh
+
+clean:
+	rm -rf .build bayeskit-out
