@@ -2,13 +2,14 @@
 #   make demo   install missing system packages (as root), build release, run `bayeskit demo`
 #   make test   build and run every test
 #   make bench  benchmarks side by side with the Python tools (Benchmarks/README.md)
+#   make figures-check  run the tests, then render every SVG they wrote (.build/figures) to PNG
 
 SHELL := /bin/bash
 SYSTEM_PACKAGES := libgsl-dev libomp-19-dev libopenblas-serial-dev librsvg2-bin
 SWIFT ?= swift
 BAYESKIT_RELEASE := .build/release/bayeskit
 
-.PHONY: all deps build release demo test bench clean
+.PHONY: all deps build release demo test bench figures-check clean
 
 all: build
 
@@ -42,6 +43,11 @@ demo: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The tests write their figures to .build/figures; rsvg-convert renders each
+# to a PNG beside it (and fails on any SVG it cannot render). Look at them.
+figures-check: test
+	bash scripts/figures-check.sh .build/figures
 
 bench: deps
 	bash Benchmarks/run.sh
