@@ -9,8 +9,8 @@ public struct DataCommand: ParsableCommand {
         abstract: "Write an embedded dataset (sine, oscillator, line, sinusoid, sinusoid-evidence) as CSV.",
         discussion: """
             Prints the observations as CSV (columns x,y) on standard output and writes \
-            data.csv, truth.csv (the noise-free function on a dense grid) and result.json \
-            to the output folder. With default options the points are the seed notebooks' own.
+            data.csv, truth.csv (the noise-free function on a dense grid), data.svg and \
+            result.json to the output folder. With default options the points are the seed notebooks' own.
             """)
 
     @Argument(help: "Dataset name; see --list.")
@@ -51,10 +51,11 @@ public struct DataCommand: ParsableCommand {
         let context = try RunContext(command: "data", run: runOptions, defaultSeed: dataset.seed)
         try dataset.table.write(csvTo: context.file("data.csv"))
         try dataset.truthTable.write(csvTo: context.file("truth.csv"))
+        try dataset.figure().write(to: context.file("data.svg"))
         var result = context.result(config: [
             "name": .string(name), "size": .number(Double(dataset.count)), "noise_std": .number(dataset.noiseStd),
         ])
-        result.outputs = ["data": "data.csv", "truth": "truth.csv"]
+        result.outputs = ["data": "data.csv", "truth": "truth.csv", "figure": "data.svg"]
         result.summary = datasetSummary(dataset)
         try context.finish(result)
         print(dataset.table.csv(), terminator: "")

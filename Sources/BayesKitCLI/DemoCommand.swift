@@ -18,8 +18,9 @@ public struct DemoCommand: ParsableCommand {
         let context = try RunContext(command: "demo", run: runOptions, defaultSeed: 0)
         var rows: [[String]] = []
         var datasets: [String: JSONValue] = [:]
-        var outputs: [String: String] = [:]
-        for name in Datasets.names {
+        var outputs: [String: String] = ["figure": "datasets.svg"]
+        var figure = Figure(title: "The seed datasets", rows: 2, columns: 3)
+        for (i, name) in Datasets.names.enumerated() {
             // The notebook's own seed for each set unless --seed overrides it.
             let d = try Datasets.named(name, seed: runOptions.seed)
             try d.table.write(csvTo: context.file("\(name).csv"))
@@ -27,9 +28,23 @@ public struct DemoCommand: ParsableCommand {
             outputs[name] = "\(name).csv"
             outputs[name + "_truth"] = "\(name)-truth.csv"
             datasets[name] = .object(datasetSummary(d))
+            try figure.panel(i / 3, i % 3) { try d.draw(into: &$0) }
             rows.append([name, "\(d.count)", format(d.x.min() ?? .nan) + " .. " + format(d.x.max() ?? .nan),
                          format(d.noiseStd), "\(d.seed)"])
         }
+        try figure.panel(1, 2) { p in
+            // The oscillator's noise is BayesKit's own draw: show it against the stated N(0, 0.05²).
+            let osc = try Datasets.oscillator(seed: runOptions.seed ?? Datasets.oscillatorSeed)
+            let residuals = zip(osc.x, osc.y).map { $1 - Datasets.dampedOscillator(t: $0, zeta: 0.08, omega: 1.1) }
+            let grid = linspace(-0.2, 0.2, 200)
+            let normal = try Normal(mean: 0, sd: osc.noiseStd)
+            p.title = "oscillator noise"
+            p.xLabel = "residual y - x(t)"
+            p.yLabel = "density"
+            try p.histogram(residuals, bins: 12, range: -0.2...0.2, density: true, label: "residuals (n = \(osc.count))")
+            try p.line(x: grid, y: grid.map { exp(normal.logDensity($0)) }, label: "N(0, 0.05²)")
+        }
+        try figure.write(to: context.file("datasets.svg"))
         var result = context.result(config: ["datasets": .array(Datasets.names.map { .string($0) })])
         result.outputs = outputs
         result.summary = ["datasets": .object(datasets)]

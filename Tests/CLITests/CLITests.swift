@@ -60,6 +60,7 @@ import Testing
         #expect(result.threads == 1)
         #expect(result.config["size"] == 12)
         #expect(result.outputs?["data"] == "data.csv")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("data.svg").path))
         #expect(result.schemaVersion == RunResult.currentSchemaVersion)
         let table = try CSVReader.read(path: dir.appendingPathComponent("data.csv").path)
         #expect(table.rowCount == 12)

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Creates Benchmarks/peers/.venv (once) with NumPy and SciPy from PyPI and the
+# PyTorch CPU wheel from /opt/wheels (or $TORCH_WHEEL). Safe to run again: it
+# reinstalls only when requirements.txt or the torch wheel changed.
+#   PYTHON=python3.11 bash Benchmarks/peers/setup.sh    to choose the interpreter
+#   TORCH_WHEEL=/path/torch-...-cpu-....whl             to use another CPU wheel
+#   BENCH_NO_TORCH=1                                    to skip PyTorch
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+venv="$here/.venv"
+python="${PYTHON:-python3}"
+
+say() { printf '[peers] %s\n' "$*"; }
+
+if ! command -v "$python" >/dev/null; then
+    say "error: $python not found; install Python 3.9+ (e.g. apt-get install -y python3 python3-venv)"
+    exit 1
+fi
+
+if [ ! -x "$venv/bin/python" ]; then
+    say "creating virtual environment $venv with $("$python" --version 2>&1)"
+    if ! "$python" -m venv "$venv"; then
+        rm -rf "$venv"
+        say "error: '$python -m venv' failed; on Debian/Ubuntu: apt-get install -y python3-venv"
+        exit 1
+    fi
+fi
+py="$venv/bin/python"
+pytag="cp$("$py" -c 'import sys; print(f"{sys.version_info[0]}{sys.version_info[1]}")')"
+
+# The torch wheel: $TORCH_WHEEL, else the newest CPU wheel in /opt/wheels for this Python.
+wheel="${TORCH_WHEEL:-}"
+if [ -z "$wheel" ] && [ -z "${BENCH_NO_TORCH:-}" ]; then
+    wheel="$(ls -1 /opt/wheels/torch-*-"$pytag"-*.whl 2>/dev/null | sort -V | tail -n 1 || true)"
+fi
+
+stamp="$venv/.bayeskit-installed"
+want="$(cat "$here/requirements.txt"; echo "torch: ${wheel:-none}")"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    say "environment up to date ($venv)"
+    exit 0
+fi
+
+say "installing NumPy and SciPy (pip, PyPI)"
+"$py" -m pip install --quiet --upgrade pip
+"$py" -m pip install --quiet -r "$here/requirements.txt"
+if [ -n "$wheel" ]; then
+    say "installing PyTorch CPU from $wheel"
+    "$py" -m pip install --quiet "$wheel"
+else
+    say "no PyTorch CPU wheel for $pytag in /opt/wheels (set TORCH_WHEEL=...); PyTorch peers will be skipped"
+fi
+printf '%s' "$want" > "$stamp"
+say "installed: $("$py" -c 'import numpy, scipy; print("numpy", numpy.__version__, "scipy", scipy.__version__)')"
