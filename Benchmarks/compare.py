@@ -100,6 +100,18 @@ def build(tasks, swift, peers, args):
                 entry["ratio"] = p["median_s"] / mine["median_s"]
                 entry["ratio_min"] = p["min_s"] / mine["min_s"]
             row["peers"].append(entry)
+        # A task may compare against other Swift benchmarks of the same run
+        # (e.g. the same kernel without progress polling) instead of, or as
+        # well as, Python peers.
+        for name, other in task.get("swift_baselines", {}).items():
+            base = swift.get(other)
+            if not base or "median_s" not in base:
+                continue
+            entry = dict(base, name=name, code=f"Swift benchmark `{other}`")
+            if mine and "median_s" in mine:
+                entry["ratio"] = base["median_s"] / mine["median_s"]
+                entry["ratio_min"] = base["min_s"] / mine["min_s"]
+            row["peers"].append(entry)
         rows.append(row)
     return rows
 

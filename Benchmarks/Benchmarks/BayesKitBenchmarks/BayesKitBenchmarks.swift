@@ -6,6 +6,7 @@ import Benchmark
 let benchmarks: @Sendable () -> Void = {
     coreBenchmarks()
     distributionBenchmarks()
+    progressBenchmarks()
 }
 
 /// Settings shared by the throughput rows: wall-clock time of one call (the

@@ -80,11 +80,10 @@ public final class RandomStream {
     /// `count` independent draws from N(mean, sd²).
     public func normals(_ count: Int, mean: Double = 0, sd: Double = 1) throws -> [Double] {
         guard count >= 0 else { throw BayesKitError.invalidArgument("count must be >= 0, got \(count)") }
-        var out = [Double](repeating: 0, count: count)
-        try out.withUnsafeMutableBufferPointer { buffer in
+        return try [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
             try check { bk_rng_normal_fill(raw, mean, sd, count, buffer.baseAddress, $0) }
+            initialized = count
         }
-        return out
     }
 
     /// The generator state, to resume the stream later (checkpoints).
