@@ -2,7 +2,7 @@
 # BayesKit benchmarks side by side with the Python tools people use today.
 #
 #   bash Benchmarks/run.sh                         everything (what `make bench` runs)
-#   BENCH_FILTER='^rng\.' bash Benchmarks/run.sh   only the task ids matching a regex
+#   BENCH_FILTER='rng.*|blr.*' bash Benchmarks/run.sh   only these task ids (the regex must match a whole id)
 #   BENCH_THREADS=2 bash Benchmarks/run.sh         thread count for both sides (default 1)
 #   BENCH_REPEATS=50 bash Benchmarks/run.sh        timed calls per Python peer (default 30)
 #

@@ -35,6 +35,7 @@ def load_libraries(threads):
     libs["numpy"] = numpy
     try:
         import scipy
+        import scipy.linalg
         import scipy.stats
         libs["scipy"] = scipy
     except ImportError:
@@ -115,6 +116,12 @@ PEERS = {
         ("PyTorch", "torch", "torch.distributions.Normal(0., 1.).log_prob(x)  # float64", _torch_log_prob),
     ],
 }
+
+
+# Families keep their peers in their own modules beside this file.
+import linear  # noqa: E402
+
+PEERS.update(linear.PEERS)
 
 
 def time_calls(fn, warmup, repeats, max_seconds):

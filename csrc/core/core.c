@@ -63,7 +63,7 @@ int bk_openmp_enabled(void) {
 
 /* OpenMP's nthreads-var is per thread; BayesKit keeps its own setting so that
  * the value set from one Swift thread applies to loops started on another.
- * 0 means "all cores". */
+ * 0 means OpenMP's default: all cores, or OMP_NUM_THREADS when it is set. */
 static int requested_threads = 0;
 
 int bk_set_num_threads(int n, bk_error *err) {
@@ -75,7 +75,8 @@ int bk_set_num_threads(int n, bk_error *err) {
 
 int bk_get_num_threads(void) {
     int n = __atomic_load_n(&requested_threads, __ATOMIC_RELAXED);
-    return n > 0 ? n : omp_get_num_procs();
+    /* Unset: OpenMP's own default, all cores unless OMP_NUM_THREADS says otherwise. */
+    return n > 0 ? n : omp_get_max_threads();
 }
 
 int bk_resolve_threads(int nthreads) { return nthreads > 0 ? nthreads : bk_get_num_threads(); }

@@ -77,7 +77,8 @@ int bk_openmp_enabled(void);
 
 /**
  * Sets the number of threads BayesKit's parallel loops use. `n` must be >= 1;
- * 0 restores the default (all cores). Results never depend on this number.
+ * 0 restores the default (all cores, or OMP_NUM_THREADS when set). Results
+ * never depend on this number.
  */
 int bk_set_num_threads(int n, bk_error *err);
 

@@ -7,6 +7,7 @@ let benchmarks: @Sendable () -> Void = {
     coreBenchmarks()
     distributionBenchmarks()
     progressBenchmarks()
+    linearBenchmarks()
 }
 
 /// Settings shared by the throughput rows: wall-clock time of one call (the
