@@ -4,7 +4,8 @@ import Foundation
 
 /// `bayeskit demo`: runs every seed study BayesKit has so far on the embedded
 /// data. It grows with each capability; today it writes the seed datasets
-/// and a summary of them.
+/// and a summary of them, then runs the linear-model studies of
+/// ``Studies/names`` (seeds 000, 001, 003, 004) with their figures.
 public struct DemoCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -45,12 +46,26 @@ public struct DemoCommand: ParsableCommand {
             try p.line(x: grid, y: grid.map { exp(normal.logDensity($0)) }, label: "N(0, 0.05²)")
         }
         try figure.write(to: context.file("datasets.svg"))
-        var result = context.result(config: ["datasets": .array(Datasets.names.map { .string($0) })])
+        var summary: [String: JSONValue] = ["datasets": .object(datasets)]
+        var headlines: [[String]] = []
+        // The studies keep the notebooks' data; their random draws use the run seed (default 0).
+        for name in Studies.names {
+            let study = try Studies.run(name, seed: context.seed)
+            for file in try study.writeFigures(to: context.outputDirectory) {
+                outputs[String(file.dropLast(4))] = file
+            }
+            summary[name] = study.record
+            headlines.append([name, study.seedDocument, study.headline])
+        }
+        var result = context.result(config: ["datasets": .array(Datasets.names.map { .string($0) }),
+                                             "studies": .array(Studies.names.map { .string($0) })])
         result.outputs = outputs
-        result.summary = ["datasets": .object(datasets)]
+        result.summary = summary
         try context.finish(result)
         print(textTable(header: ["dataset", "n", "x range", "noise sd", "seed"], rows: rows))
-        print("\nWrote \(Datasets.names.count) datasets and result.json to \(context.outputDirectory.path)")
+        print("\n" + textTable(header: ["study", "reproduces", "result"], rows: headlines))
+        print("\nWrote \(Datasets.names.count) datasets, \(Studies.names.count) studies and result.json to "
+            + context.outputDirectory.path)
     }
 }
 

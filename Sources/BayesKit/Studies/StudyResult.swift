@@ -1,0 +1,91 @@
+import Foundation
+
+/// One figure of a study and the file name it is written under.
+public struct StudyFigure: Sendable {
+    /// File name inside the output folder, e.g. `"blr-sine.svg"`.
+    public let file: String
+    public let figure: Figure
+
+    public init(file: String, figure: Figure) {
+        self.file = file
+        self.figure = figure
+    }
+}
+
+/// A small table of a study's numbers, as text cells (for the terminal).
+public struct StudyTable: Sendable, Equatable {
+    public let header: [String]
+    public let rows: [[String]]
+
+    public init(header: [String], rows: [[String]]) {
+        self.header = header
+        self.rows = rows
+    }
+}
+
+/// What a seed study produces: its figures, the numbers behind them and a
+/// table. Running a study twice with the same seed gives the same result.
+public struct StudyResult: Sendable {
+    /// Short name used for files and `result.json` keys (`"blr-sine"`).
+    public let name: String
+    public let title: String
+    /// The seed document and section it reproduces (`"seed 000, section 7.2"`).
+    public let seedDocument: String
+    /// One paragraph: what the study shows and how it follows the seed.
+    public let description: String
+    public let figures: [StudyFigure]
+    /// Every number of the study, for `result.json` (keys snake_case).
+    public let summary: [String: JSONValue]
+    public let table: StudyTable
+    /// One line for the terminal.
+    public let headline: String
+
+    /// Writes every figure into `directory` (which must exist) and returns the file names.
+    @discardableResult
+    public func writeFigures(to directory: URL) throws -> [String] {
+        for f in figures { try f.figure.write(to: directory.appendingPathComponent(f.file)) }
+        return figures.map(\.file)
+    }
+
+    /// ``summary`` with the study's name, title, seed document and description added.
+    public var record: JSONValue {
+        var s = summary
+        s["title"] = .string(title)
+        s["seed_document"] = .string(seedDocument)
+        s["description"] = .string(description)
+        s["figures"] = .array(figures.map { .string($0.file) })
+        return .object(s)
+    }
+}
+
+/// The seed studies by name.
+public enum Studies {
+    /// Every study `bayeskit demo` runs, in order.
+    public static let names = ["blr-sine", "blr-line", "blr-basis", "blr-evidence", "coin", "bootstrap"]
+
+    /// Runs the study called `name`. `seed` drives its random draws (function
+    /// samples, coin flips, bootstrap resamples); the data are the notebooks' own.
+    public static func run(_ name: String, seed: UInt64 = 0, threads: Int? = nil) throws -> StudyResult {
+        switch name {
+        case "blr-sine": return try LinearStudies.sine(seed: seed, threads: threads)
+        case "blr-line": return try LinearStudies.line(seed: seed, threads: threads)
+        case "blr-basis": return try LinearStudies.basis(seed: seed, threads: threads)
+        case "blr-evidence": return try LinearStudies.evidence(threads: threads)
+        case "coin": return try ConjugateStudies.coin(seed: seed)
+        case "bootstrap": return try ConjugateStudies.bootstrap(seed: seed, threads: threads)
+        default:
+            throw BayesKitError.invalidArgument("unknown study '\(name)'; known studies: \(names.joined(separator: ", "))")
+        }
+    }
+}
+
+/// `%.4g`, for study tables.
+func cell(_ v: Double) -> String { String(format: "%.4g", v) }
+
+/// Coefficient rows for a summary: name, mean, sd.
+func coefficientRecords(_ post: LinearPosterior, names: [String]? = nil) -> JSONValue {
+    let sd = post.standardDeviations
+    return .array((names ?? post.names).indices.map { j in
+        .object(["name": .string((names ?? post.names)[j]), "mean": .number(post.mean[j]), "sd": .number(sd[j])])
+    })
+}
