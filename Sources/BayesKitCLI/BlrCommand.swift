@@ -77,7 +77,7 @@ public struct BlrCommand: ParsableCommand {
             Fits y = w^T phi(x) + noise with the prior w ~ N(0, I/alpha) and noise precision beta \
             (PRML 3.3). Defaults are seed 000's: the sine data, basis (1, x), alpha 1, beta 100. Writes \
             result.json (posterior mean, sd and 5/50/95% quantiles per coefficient; log evidence), \
-            predictive.csv (x, mean, sd, epistemic_sd) and fit.svg; with --evidence-degrees also \
+            predictive.csv (x, mean, sd, epistemic_sd), fit.svg and model.json (for bayeskit predict); with --evidence-degrees also \
             evidence.csv, evidence.svg and evidence-fits.svg; with --bootstrap also bootstrap.svg. \
             --seed (default 0) drives the function samples and the bootstrap resamples; an embedded \
             dataset keeps the notebook's data.
@@ -194,7 +194,8 @@ public struct BlrCommand: ParsableCommand {
                                        q95: try m.quantile(0.95))
         }
 
-        var outputs = ["predictive": "predictive.csv", "fit_figure": "fit.svg"]
+        var outputs = ["predictive": "predictive.csv", "fit_figure": "fit.svg", "model": "model.json"]
+        try posterior.save(to: context.file("model.json"))
         try writePredictive(posterior, input, context)
         try fitFigure(posterior, input, seed: context.seed).write(to: context.file("fit.svg"))
 

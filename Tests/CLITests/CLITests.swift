@@ -42,6 +42,8 @@ import Testing
                                       sinusoid, sinusoid-evidence) as CSV.
               blr                     Bayesian linear regression in closed form: posterior,
                                       predictive, evidence, bootstrap.
+              predict                 Predictive mean, sd and quantiles of a saved model at
+                                      new inputs.
 
               See 'bayeskit help <subcommand>' for detailed help.
             """

@@ -76,7 +76,7 @@ public enum ModelArchive {
 
     static func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
         let data: Data
-        do { data = try encoder().encode(value) } catch {
+        do { data = try encoder().encode(value) } catch let e as BayesKitError { throw e } catch {
             throw BayesKitError(.internal, "cannot encode \(url.lastPathComponent): \(error)")
         }
         do { try data.write(to: url, options: .atomic) } catch {
