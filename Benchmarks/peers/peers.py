@@ -120,13 +120,20 @@ PEERS = {
 
 # Families keep their peers in their own modules beside this file.
 import linear  # noqa: E402
+import mcmc  # noqa: E402
 
-PEERS.update(linear.PEERS)
+FAMILIES = (linear, mcmc)
+for _family in FAMILIES:
+    PEERS.update(_family.PEERS)
 
 
 def time_calls(fn, warmup, repeats, max_seconds):
     """Wall time of single calls, in seconds: warm-up calls, then up to `repeats`
-    timed calls or `max_seconds`, whichever comes first (at least 5 calls)."""
+    timed calls or `max_seconds`, whichever comes first (at least 5 calls).
+    A slow peer's callable may lower both with attributes `warmup` and
+    `min_calls` (seed 000's MH chain: ~3 s a call, 1 warm-up, 3 calls)."""
+    warmup = getattr(fn, "warmup", warmup)
+    min_calls = getattr(fn, "min_calls", 5)
     for _ in range(warmup):
         fn()
     times = []
@@ -135,7 +142,7 @@ def time_calls(fn, warmup, repeats, max_seconds):
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
-        if len(times) >= 5 and time.perf_counter() - start > max_seconds:
+        if len(times) >= min_calls and time.perf_counter() - start > max_seconds:
             break
     return times
 
@@ -144,6 +151,9 @@ def versions(libs):
     out = {"python": platform.python_version()}
     for name in ("numpy", "scipy", "torch"):
         out[name] = libs[name].__version__ if name in libs else None
+    for family in FAMILIES:
+        if hasattr(family, "library_versions"):
+            out.update(family.library_versions())
     return out
 
 
@@ -169,6 +179,9 @@ def main():
 
     pin_threads(args.threads)
     libs = load_libraries(args.threads)
+    for family in FAMILIES:
+        if hasattr(family, "load_libraries"):   # e.g. JAX + BlackJAX, imported lazily
+            family.load_libraries(libs, args.threads)
     with open(args.tasks) as f:
         tasks = json.load(f)["tasks"]
 
@@ -190,6 +203,8 @@ def main():
                   f"   ({len(times)} calls)", flush=True)
             results[tid][name] = {"code": code, "library": lib, "n": n,
                                   "median_s": med, "min_s": best, "calls": len(times)}
+            # Untimed facts a peer reports about itself (e.g. BlackJAX's compile_s).
+            results[tid][name].update(getattr(fn, "extra", {}))
 
     out = {"versions": versions(libs), "threads": thread_report(libs, args.threads),
            "results": results}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Creates Benchmarks/peers/.venv (once) with NumPy and SciPy from PyPI and the
-# PyTorch CPU wheel from /opt/wheels (or $TORCH_WHEEL). Safe to run again: it
+# Creates Benchmarks/peers/.venv (once) with NumPy, SciPy, JAX and BlackJAX
+# (CPU only) from PyPI (requirements.txt) and the PyTorch CPU wheel from
+# /opt/wheels (or $TORCH_WHEEL). Safe to run again: it
 # reinstalls only when requirements.txt or the torch wheel changed.
 #   PYTHON=python3.11 bash Benchmarks/peers/setup.sh    to choose the interpreter
 #   TORCH_WHEEL=/path/torch-...-cpu-....whl             to use another CPU wheel
@@ -41,7 +42,7 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     exit 0
 fi
 
-say "installing NumPy and SciPy (pip, PyPI)"
+say "installing NumPy, SciPy, JAX, BlackJAX (pip, PyPI; requirements.txt)"
 "$py" -m pip install --quiet --upgrade pip
 "$py" -m pip install --quiet -r "$here/requirements.txt"
 if [ -n "$wheel" ]; then
@@ -51,4 +52,13 @@ else
     say "no PyTorch CPU wheel for $pytag in /opt/wheels (set TORCH_WHEEL=...); PyTorch peers will be skipped"
 fi
 printf '%s' "$want" > "$stamp"
-say "installed: $("$py" -c 'import numpy, scipy; print("numpy", numpy.__version__, "scipy", scipy.__version__)')"
+say "installed: $("$py" - <<'PY'
+from importlib import metadata
+def v(name):
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
+print(", ".join(f"{n} {v(n)}" for n in ("numpy", "scipy", "torch", "jax", "jaxlib", "blackjax")))
+PY
+)"
