@@ -48,6 +48,7 @@ public struct PredictCommand: ParsableCommand {
     public func run() throws {
         let url = Self.modelFile(model)
         let kind = try ModelArchive.kind(of: url)
+        if kind == VariationalPosterior.archiveKind { return try runVariational(url) }
         guard kind == LinearPosterior.archiveKind else {
             throw BayesKitError.invalidArgument("\(url.path) holds a '\(kind)', which bayeskit predict cannot use yet")
         }

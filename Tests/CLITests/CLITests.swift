@@ -42,6 +42,8 @@ import Testing
                                       sinusoid, sinusoid-evidence) as CSV.
               blr                     Bayesian linear regression in closed form: posterior,
                                       predictive, evidence, bootstrap.
+              vi                      Mean-field variational inference (Bayes by Backprop)
+                                      for a Bayesian neural network.
               predict                 Predictive mean, sd and quantiles of a saved model at
                                       new inputs.
 

@@ -61,7 +61,7 @@ public struct StudyResult: Sendable {
 /// The seed studies by name.
 public enum Studies {
     /// Every study `bayeskit demo` runs, in order.
-    public static let names = ["blr-sine", "blr-line", "blr-basis", "blr-evidence", "coin", "bootstrap"]
+    public static let names = ["blr-sine", "blr-line", "blr-basis", "blr-evidence", "coin", "bootstrap", "vi-sine"]
 
     /// Runs the study called `name`. `seed` drives its random draws (function
     /// samples, coin flips, bootstrap resamples); the data are the notebooks' own.
@@ -73,6 +73,7 @@ public enum Studies {
         case "blr-evidence": return try LinearStudies.evidence(threads: threads)
         case "coin": return try ConjugateStudies.coin(seed: seed)
         case "bootstrap": return try ConjugateStudies.bootstrap(seed: seed, threads: threads)
+        case "vi-sine": return try VIStudies.sine(seed: seed, threads: threads)
         default:
             throw BayesKitError.invalidArgument("unknown study '\(name)'; known studies: \(names.joined(separator: ", "))")
         }

@@ -1,0 +1,99 @@
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+/*
+ * The VI driver: epochs of shuffled minibatches, KL annealing, Adam on the
+ * variational parameters, history per epoch, progress and divergence.
+ */
+#include "vi_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Fisher-Yates shuffle of 0..n-1 from `rng`. */
+static void shuffle(bk_rng *rng, size_t n, size_t *perm) {
+    for (size_t i = 0; i < n; i++) perm[i] = i;
+    for (size_t i = n; i-- > 1;) {
+        size_t j = (size_t)(bk_rng_uniform(rng) * (double)(i + 1));
+        if (j > i) j = i;
+        const size_t t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+}
+
+int bk_vi_run(bk_vi *vi, uint64_t seed, double *phi, int nthreads, bk_progress *progress, double *elbo,
+              double *exp_loglik, double *kl, double *seconds, size_t *epochs_done, bk_error *err) {
+    if (!vi || !phi) return bk_error_set(err, BK_EINVAL, "VI problem or parameters is NULL");
+    const size_t D2 = 2 * vi->D, n = vi->n, B = vi->B, E = vi->cfg.epochs;
+    const size_t steps = (n + B - 1) / B;
+    const int full = B == n;
+    if (!bk_all_finite(phi, D2)) return bk_error_set(err, BK_ENONFINITE, "initial variational parameters are not finite");
+    bk_optim *opt = NULL;
+    int st = bk_optim_alloc(D2, &vi->cfg.optim, &opt, err);
+    if (st) return st;
+    double *grad = malloc(D2 * sizeof *grad), *prev = malloc(D2 * sizeof *prev);
+    size_t *perm = full ? NULL : malloc(n * sizeof *perm);
+    bk_rng *srng = NULL;
+    if (!grad || !prev || (!full && !perm) || (st = bk_rng_alloc(seed, 1, &srng, err))) {
+        free(grad);
+        free(prev);
+        free(perm);
+        bk_optim_free(opt);
+        return st ? st : bk_error_set(err, BK_ENOMEM, "cannot allocate VI buffers for %zu parameters", D2);
+    }
+    if (progress) bk_progress_set_total(progress, 0, E);
+    const double t0 = now_seconds();
+    uint64_t t = 0; /* global step */
+    size_t done = 0;
+    int have_prev = 0;
+    for (size_t e = 0; e < E && !st; e++) {
+        const double beta = bk_vi_kl_weight(&vi->cfg.anneal, e);
+        if (!full) {
+            bk_rng_reset(srng, seed, 2 * (uint64_t)e + 1);
+            shuffle(srng, n, perm);
+        }
+        double s_elbo = 0.0, s_ell = 0.0, s_kl = 0.0;
+        for (size_t s = 0; s < steps; s++, t++) {
+            const size_t lo = s * B, nb = lo + B <= n ? B : n - lo;
+            bk_vi_terms terms;
+            st = bk_vi_estimate(vi, phi, NULL, seed, t, nb, full ? NULL : perm + lo, beta, nthreads, &terms, grad, err);
+            if (st) break;
+            if (!isfinite(terms.elbo) || !bk_all_finite(grad, D2)) {
+                if (have_prev) memcpy(phi, prev, D2 * sizeof *phi);
+                st = bk_error_set(err, BK_ENONFINITE,
+                                  "VI diverged at epoch %zu of %zu: the ELBO estimate or its gradient is not finite "
+                                  "(ELBO %g); the parameters are the last finite ones; try a smaller learning rate",
+                                  e + 1, E, terms.elbo);
+                break;
+            }
+            s_elbo += terms.elbo;
+            s_ell += terms.exp_loglik;
+            s_kl += terms.kl;
+            memcpy(prev, phi, D2 * sizeof *phi);
+            have_prev = 1;
+            for (size_t i = 0; i < D2; i++) grad[i] = -grad[i];
+            if ((st = bk_optim_step(opt, phi, grad, err))) break;
+        }
+        if (st) break;
+        if (elbo) elbo[e] = s_elbo / (double)steps;
+        if (exp_loglik) exp_loglik[e] = s_ell / (double)steps;
+        if (kl) kl[e] = s_kl / (double)steps;
+        if (seconds) seconds[e] = now_seconds() - t0;
+        done = e + 1;
+        bk_progress_add(progress, 0, 1);
+        if (bk_progress_cancelled(progress)) break;
+    }
+    if (epochs_done) *epochs_done = done;
+    free(grad);
+    free(prev);
+    free(perm);
+    bk_rng_free(srng);
+    bk_optim_free(opt);
+    return st;
+}
