@@ -87,7 +87,7 @@ def fmt_ratio(r):
 def build(tasks, swift, peers, args):
     rows = []
     for task in tasks:
-        if args.filter and not re.search(args.filter, task["id"]):
+        if args.filter and not re.fullmatch(args.filter, task["id"]):
             continue
         mine = swift.get(task["id"])
         row = {"task": task["id"], "title": task["title"], "n": task["n"],

@@ -121,8 +121,9 @@ PEERS = {
 # Families keep their peers in their own modules beside this file.
 import linear  # noqa: E402
 import mcmc  # noqa: E402
+import vi  # noqa: E402
 
-FAMILIES = (linear, mcmc)
+FAMILIES = (linear, mcmc, vi)
 for _family in FAMILIES:
     PEERS.update(_family.PEERS)
 
@@ -188,7 +189,7 @@ def main():
     results = {}
     for task in tasks:
         tid, n = task["id"], task["n"]
-        if args.filter and not re.search(args.filter, tid):
+        if args.filter and not re.fullmatch(args.filter, tid):
             continue
         results[tid] = {}
         for name, lib, code, factory in PEERS.get(tid, []):

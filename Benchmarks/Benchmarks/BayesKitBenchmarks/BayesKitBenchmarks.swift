@@ -8,6 +8,8 @@ let benchmarks: @Sendable () -> Void = {
     distributionBenchmarks()
     progressBenchmarks()
     linearBenchmarks()
+    mcmcBenchmarks()
+    viBenchmarks()
 }
 
 /// Settings shared by the throughput rows: wall-clock time of one call (the
