@@ -122,8 +122,9 @@ PEERS = {
 import linear  # noqa: E402
 import mcmc  # noqa: E402
 import vi  # noqa: E402
+import ode  # noqa: E402
 
-FAMILIES = (linear, mcmc, vi)
+FAMILIES = (linear, mcmc, vi, ode)
 for _family in FAMILIES:
     PEERS.update(_family.PEERS)
 

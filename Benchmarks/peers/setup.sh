@@ -36,7 +36,7 @@ if [ -z "$wheel" ] && [ -z "${BENCH_NO_TORCH:-}" ]; then
 fi
 
 stamp="$venv/.bayeskit-installed"
-want="$(cat "$here/requirements.txt"; echo "torch: ${wheel:-none}")"
+want="$(cat "$here/requirements.txt"; echo "torch: ${wheel:-none}"; echo "torchdiffeq: 0.2.5 --no-deps")"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     say "environment up to date ($venv)"
     exit 0
@@ -48,6 +48,10 @@ say "installing NumPy, SciPy, JAX, BlackJAX (pip, PyPI; requirements.txt)"
 if [ -n "$wheel" ]; then
     say "installing PyTorch CPU from $wheel"
     "$py" -m pip install --quiet "$wheel"
+    # torchdiffeq after the wheel and without dependencies: its torch
+    # requirement would otherwise pull PyTorch (CUDA) from PyPI.
+    say "installing torchdiffeq 0.2.5 against that PyTorch"
+    "$py" -m pip install --quiet --no-deps torchdiffeq==0.2.5
 else
     say "no PyTorch CPU wheel for $pytag in /opt/wheels (set TORCH_WHEEL=...); PyTorch peers will be skipped"
 fi

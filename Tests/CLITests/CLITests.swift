@@ -44,6 +44,12 @@ import Testing
                                       predictive, evidence, bootstrap.
               vi                      Mean-field variational inference (Bayes by Backprop)
                                       for a Bayesian neural network.
+              mcmc                    Metropolis-Hastings over the weights of a Bayesian
+                                      neural network, with diagnostics.
+              summary                 Diagnostics table (mean, sd, quantiles, ESS, R-hat)
+                                      of MCMC draws files.
+              ode                     ODE systems: solve them, and grid posteriors over
+                                      their parameters.
               predict                 Predictive mean, sd and quantiles of a saved model at
                                       new inputs.
 

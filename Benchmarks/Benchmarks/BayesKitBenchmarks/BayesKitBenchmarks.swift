@@ -10,6 +10,7 @@ let benchmarks: @Sendable () -> Void = {
     linearBenchmarks()
     mcmcBenchmarks()
     viBenchmarks()
+    odeBenchmarks()
 }
 
 /// Settings shared by the throughput rows: wall-clock time of one call (the

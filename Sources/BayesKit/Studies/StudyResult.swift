@@ -61,7 +61,7 @@ public struct StudyResult: Sendable {
 /// The seed studies by name.
 public enum Studies {
     /// Every study `bayeskit demo` runs, in order.
-    public static let names = ["blr-sine", "blr-line", "blr-basis", "blr-evidence", "coin", "bootstrap", "vi-sine"]
+    public static let names = ["blr-sine", "blr-line", "blr-basis", "blr-evidence", "coin", "bootstrap", "vi-sine", "mcmc-prior", "mcmc-sine", "mcmc-linear", "ode-oscillator"]
 
     /// Runs the study called `name`. `seed` drives its random draws (function
     /// samples, coin flips, bootstrap resamples); the data are the notebooks' own.
@@ -73,7 +73,11 @@ public enum Studies {
         case "blr-evidence": return try LinearStudies.evidence(threads: threads)
         case "coin": return try ConjugateStudies.coin(seed: seed)
         case "bootstrap": return try ConjugateStudies.bootstrap(seed: seed, threads: threads)
+        case "ode-oscillator": return try ODEStudies.oscillator(threads: threads)
         case "vi-sine": return try VIStudies.sine(seed: seed, threads: threads)
+        case "mcmc-prior": return try MCMCStudies.prior(seed: seed, threads: threads)
+        case "mcmc-sine": return try MCMCStudies.sine(seed: seed, threads: threads)
+        case "mcmc-linear": return try MCMCStudies.linear(seed: seed, threads: threads)
         default:
             throw BayesKitError.invalidArgument("unknown study '\(name)'; known studies: \(names.joined(separator: ", "))")
         }

@@ -1,0 +1,310 @@
+import ArgumentParser
+import BayesKit
+import Foundation
+
+/// `bayeskit mcmc`: random-walk Metropolis over the weights of a Bayesian neural network.
+public struct MCMCCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "mcmc",
+        abstract: "Metropolis-Hastings over the weights of a Bayesian neural network, with diagnostics.",
+        discussion: """
+            Samples p(w | data) of the network of --layers with random-walk Metropolis: --chains chains in parallel \
+            (chain k uses random stream k of --seed, so the draws do not depend on --threads), --warmup iterations \
+            in which the proposal scale adapts toward --target-acceptance (unless --no-adapt), then --draws \
+            iterations of which every --thin-th is kept. Chains start from a MAP fit (--init map, 200 Adam steps on \
+            the log posterior), seed 000's fit of the mean squared error (--init mse) or a prior draw (--init prior). \
+            Draws stream to OUTPUT/draws/ (or --draws-file DIR; --no-draws-file keeps them in memory only). Writes \
+            result.json (summary of every weight and of the predictive functionals f(x=...) at 5 points over the data \
+            range, per-chain acceptance and scale), trace.svg, predictive.svg and predictive.csv (one input). Seed \
+            000's experiment: --warmup 0 --draws 10000 --thin 10 --proposal-scale 0.01 --chains 1 --init mse.
+            """)
+
+    @Option(help: "Sampler: rwmh (random-walk Metropolis).")
+    public var sampler: String = "rwmh"
+
+    @Option(help: "Model: bnn (a Bayesian neural network of --layers).")
+    public var model: String = "bnn"
+
+    @OptionGroup(title: "Model options") public var modelOptions: ModelOptions
+    @OptionGroup(title: "Data options") public var dataOptions: DataOptions
+
+    @Option(help: ArgumentHelp("Embedded dataset when no --data is given: \(Datasets.names.joined(separator: ", ")) (default sine).",
+                               valueName: "name"))
+    public var dataset: String?
+
+    @OptionGroup(title: "Sampler options") public var samplerOptions: SamplerOptions
+
+    @Option(parsing: .unconditional, help: "Standard deviation of the random-walk proposal (the starting value when adapting).")
+    public var proposalScale: Double = 0.01
+
+    @Flag(help: "Keep the proposal scale fixed during warmup (seed 000 has no adaptation).")
+    public var noAdapt = false
+
+    @Option(parsing: .unconditional, help: "Acceptance rate the warmup adaptation aims for.")
+    public var targetAcceptance: Double = 0.234
+
+    @Option(help: ArgumentHelp("Starting points: map (Adam on the log posterior), mse (Adam on the mean squared error, seed 000) or prior.",
+                               valueName: "init"))
+    public var `init`: String = "map"
+
+    @Option(help: "Adam steps (learning rate 0.01) of --init map or mse.")
+    public var initSteps: Int = 200
+
+    @Option(help: ArgumentHelp("Folder the draws stream to (default: OUTPUT/draws).", valueName: "dir"))
+    public var drawsFile: String?
+
+    @Flag(help: "Keep the draws in memory only; write no draws files.")
+    public var noDrawsFile = false
+
+    @OptionGroup(title: "Run options") public var runOptions: RunOptions
+
+    public init() {}
+
+    static let initChoices = ["map", "mse", "prior"]
+
+    public func validate() throws {
+        if sampler != "rwmh" { throw ValidationError("--sampler must be rwmh; got '\(sampler)'") }
+        if model != "bnn" { throw ValidationError("--model must be bnn; got '\(model)'") }
+        if dataOptions.data != nil, dataset != nil { throw ValidationError("give either --data FILE or --dataset NAME, not both") }
+        if let dataset, !Datasets.names.contains(dataset) {
+            throw ValidationError("unknown dataset '\(dataset)'; known datasets: \(Datasets.names.joined(separator: ", "))")
+        }
+        if !(proposalScale > 0) || !proposalScale.isFinite {
+            throw ValidationError("--proposal-scale must be positive and finite; got \(proposalScale)")
+        }
+        if !(targetAcceptance > 0 && targetAcceptance < 1) {
+            throw ValidationError("--target-acceptance must be between 0 and 1 (exclusive); got \(targetAcceptance)")
+        }
+        if !Self.initChoices.contains(self.`init`) {
+            throw ValidationError("--init must be map, mse or prior; got '\(self.`init`)'")
+        }
+        if initSteps < 0 { throw ValidationError("--init-steps must be >= 0; got \(initSteps)") }
+        if noDrawsFile, drawsFile != nil { throw ValidationError("give either --draws-file DIR or --no-draws-file, not both") }
+        if let drawsFile, drawsFile.isEmpty { throw ValidationError("--draws-file must name a folder; got an empty string") }
+    }
+
+    var initialization: Initialization {
+        switch self.`init` {
+        case "mse": .mse(steps: initSteps, learningRate: 0.01)
+        case "prior": .prior
+        default: .map(steps: initSteps, learningRate: 0.01)
+        }
+    }
+
+    func likelihood(outputs: Int) -> Likelihood {
+        switch modelOptions.likelihood {
+        case .gaussian: .gaussian(sigma: modelOptions.noiseStd)
+        case .bernoulli: .bernoulli
+        case .categorical: .categorical(classes: outputs)
+        }
+    }
+
+    public func run() throws {
+        let widths = modelOptions.widths
+        let architecture = try NetworkArchitecture(layers: widths,
+                                                   activation: Activation(rawValue: modelOptions.activation.rawValue) ?? .relu)
+        let input: BlrCommand.Input
+        if let loaded = try dataOptions.load() {
+            input = .init(x: loaded.x, y: loaded.y, xNames: loaded.xNames, source: dataOptions.data ?? "", truth: nil)
+        } else {
+            let d = try Datasets.named(dataset ?? "sine")
+            input = .init(x: try Matrix(rows: d.count, columns: 1, values: d.x), y: d.y, xNames: ["x"],
+                          source: "dataset:" + d.name, truth: (d.truthX, d.truthY))
+        }
+        guard input.x.columns == architecture.inputCount else {
+            throw BayesKitError.dimensionMismatch(
+                "the data have \(input.x.columns) input columns but --layers starts with \(architecture.inputCount)")
+        }
+        if modelOptions.likelihood != .categorical, architecture.outputCount != 1 {
+            throw BayesKitError.dimensionMismatch(
+                "a \(modelOptions.likelihood.rawValue) likelihood on one target column needs 1 output; --layers ends with \(architecture.outputCount)")
+        }
+        let bnn = try BNN(architecture: architecture, likelihood: likelihood(outputs: architecture.outputCount),
+                          prior: .normal(std: modelOptions.priorStd))
+        let context = try RunContext(command: "mcmc", run: runOptions, defaultSeed: 0)
+        let drawsFolder: URL? = noDrawsFile ? nil
+            : drawsFile.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? context.file("draws")
+        let s = samplerOptions
+        let mcmc = MCMC(kernel: RandomWalkMetropolis(scale: proposalScale), chains: s.chains, warmup: s.warmup,
+                        draws: s.draws, thin: s.thin, adaptScale: !noAdapt, targetAcceptance: targetAcceptance)
+        let y = try Matrix(rows: input.y.count, columns: 1, values: input.y)
+        let counter = try ProgressCounter(count: s.chains, prefix: "chain")
+        let monitor = ProgressMonitor(counter: counter, reporter: context.progress.reporter())
+        let chains = try monitor.run {
+            try mcmc.run(bnn, x: input.x, y: y, initial: initialization, seed: context.seed, drawsFolder: drawsFolder,
+                         keepInMemory: drawsFolder == nil, progress: counter)
+        }
+
+        // Diagnostics: every weight, then the predictive functionals.
+        let weights = try chains.summary(threads: context.threads)
+        let points: Matrix
+        if let x = input.x1D {
+            let p = try Predictive.defaultFunctionalInputs(x: x)
+            points = try Matrix(rows: p.count, columns: 1, values: p)
+        } else {
+            let n = input.x.rows, m = min(5, n)
+            let rows = (0..<m).map { m == 1 ? 0 : $0 * (n - 1) / (m - 1) }
+            points = try Matrix(rows: m, columns: input.x.columns, values: rows.flatMap { input.x.row($0) })
+        }
+        let functionals = try Predictive.functionals(chains, architecture: architecture, at: points)
+        let fSummary = try functionals.summary(threads: context.threads)
+        let parameters = weights + fSummary
+        let maxRhat = parameters.compactMap(\.rhat).filter { $0.isFinite }.max() ?? .nan
+        let minESS = parameters.compactMap(\.essBulk).filter { $0.isFinite }.min() ?? .nan
+        let fMaxRhat = fSummary.compactMap(\.rhat).filter { $0.isFinite }.max() ?? .nan
+        let fMinESS = fSummary.compactMap(\.essBulk).filter { $0.isFinite }.min() ?? .nan
+        let acceptance = chains.acceptanceRates
+        let meanAcceptance = acceptance.reduce(0, +) / Double(acceptance.count)
+
+        // Figures.
+        var outputs = ["trace_figure": "trace.svg"]
+        if let folder = drawsFolder { outputs["draws"] = relative(folder, to: context.outputDirectory) }
+        let weightIdx = Array(Set([0, bnn.dimension / 2, bnn.dimension - 1])).sorted()
+        let fIdx = Array(Set([0, functionals.dimension / 2, functionals.dimension - 1])).sorted()
+        let wd = try chains.draws(), fd = try functionals.draws()
+        let n = min(wd.map(\.count).min() ?? 0, fd.map(\.count).min() ?? 0)
+        let combined = zip(wd, fd).map { wc, fc in
+            (0..<n).map { d in weightIdx.map { wc[d][$0] } + fIdx.map { fc[d][$0] } }
+        }
+        try Figure.traces(title: "Traces (\(s.chains) chain\(s.chains == 1 ? "" : "s"), kept draws): weights and predictive functionals",
+                          names: weightIdx.map { chains.parameterNames[$0] } + fIdx.map { functionals.parameterNames[$0] },
+                          draws: combined)
+            .write(to: context.file("trace.svg"))
+        if let x = input.x1D, architecture.outputCount == 1 {
+            let grid: [Double]
+            if let truth = input.truth { grid = truth.x } else {
+                let lo = x.min()!, hi = x.max()!, pad = hi > lo ? 0.1 * (hi - lo) : 1
+                grid = linspace(lo - pad, hi + pad, 200)
+            }
+            let pred = try Predictive.posterior(bnn, chains: chains, inputs: try Matrix(rows: grid.count, columns: 1, values: grid),
+                                                count: 100, seed: context.seed, keepFunctionSamples: true)
+            try MCMCStudies.predictiveFigure(pred, x: x, y: input.y, truth: input.truth,
+                                             title: "MH posterior predictive (\(pred.drawCount) random kept draws)",
+                                             yLimits: input.source == "dataset:sine" ? -2...2 : nil)
+                .write(to: context.file("predictive.svg"))
+            let q = pred.observationQuantiles ?? pred.quantiles
+            try Table(columnNames: ["x", "mean", "sd", "q05", "q50", "q95"],
+                      columns: [grid, pred.mean.column(0), (pred.observationSD ?? pred.sd).column(0), q[0].column(0),
+                                q[1].column(0), q[2].column(0)])
+                .write(csvTo: context.file("predictive.csv"))
+            outputs["predictive_figure"] = "predictive.svg"
+            outputs["predictive"] = "predictive.csv"
+        }
+
+        // Poor mixing: the same thresholds as Stan's and ArviZ's advice.
+        var warnings: [String] = []
+        if !(maxRhat <= 1.01) || !(minESS >= 100) {
+            warnings.append("WARNING: the chains have not mixed: max R-hat \(format(maxRhat)) (want <= 1.01), min bulk ESS \(format(minESS)) (want >= 100); "
+                + "the weights are unidentifiable (symmetries), judge the predictive functionals f(x=...) (max R-hat \(format(fMaxRhat)), min bulk ESS \(format(fMinESS))); "
+                + "run more or longer chains, or let the scale adapt (--warmup)")
+        }
+
+        var result = context.result(config: [
+            "data": .string(input.source), "sampler": .string(sampler), "model": .string(model),
+            "layers": .array(widths.map { .number(Double($0)) }), "activation": .string(modelOptions.activation.rawValue),
+            "likelihood": .string(modelOptions.likelihood.rawValue), "noise_std": .number(modelOptions.noiseStd),
+            "prior_std": .number(modelOptions.priorStd), "chains": .number(Double(s.chains)),
+            "warmup": .number(Double(s.warmup)), "draws": .number(Double(s.draws)), "thin": .number(Double(s.thin)),
+            "proposal_scale": .number(proposalScale), "adapt": .bool(!noAdapt), "target_acceptance": .number(targetAcceptance),
+            "init": .string(self.`init`), "init_steps": .number(Double(initSteps)),
+            "draws_file": drawsFolder.map { .string($0.path) } ?? .null, "n": .number(Double(input.y.count)),
+        ])
+        result.parameters = parameters
+        result.chains = chains.chainSummaries
+        result.metrics = ["acceptance_rate": meanAcceptance, "max_rhat": maxRhat, "min_ess_bulk": minESS,
+                          "max_rhat_functionals": fMaxRhat, "min_ess_bulk_functionals": fMinESS]
+        result.summary = [
+            "kept_draws_per_chain": .number(Double(chains.chainStats.map(\.keptDraws).min() ?? 0)),
+            "functional_points": .array((0..<points.rows).map { JSONValue(points.row($0)) }),
+            "functionals": .array(fSummary.map { .string($0.name) }),
+            "complete": .bool(chains.complete), "kernel": .string(chains.kernelName),
+            "log_density_evaluations": .number(Double(chains.chainStats.map(\.logDensityEvaluations).reduce(0, +))),
+            "non_finite_proposals": .number(Double(chains.chainStats.map(\.nonFiniteProposals).reduce(0, +))),
+            "sampling_s_total": .number(chains.samplingSeconds), "warmup_s_total": .number(chains.warmupSeconds),
+            "warnings": JSONValue(warnings),
+        ]
+        result.outputs = outputs
+        // Chains run in parallel: a phase lasts as long as its slowest chain.
+        result.timing.warmupS = chains.chainStats.map(\.warmupSeconds).max() ?? 0
+        result.timing.samplingS = chains.chainStats.map(\.samplingSeconds).max() ?? 0
+        try context.finish(result)
+
+        print(summaryTable(parameters))
+        print("\nacceptance " + acceptance.map(format).joined(separator: ", ") + " (per chain); "
+            + "\(chains.chainStats.map(\.keptDraws).reduce(0, +)) draws kept; max R-hat \(format(maxRhat)), min bulk ESS \(format(minESS))")
+        for w in warnings { note(w) }
+        note("wrote result.json, trace.svg" + (outputs["predictive_figure"] != nil ? ", predictive.svg, predictive.csv" : "")
+            + (drawsFolder.map { " and draws to \($0.path)" } ?? "") + " in \(context.outputDirectory.path)")
+    }
+
+    func relative(_ url: URL, to base: URL) -> String {
+        let p = url.standardizedFileURL.path, b = base.standardizedFileURL.path + "/"
+        return p.hasPrefix(b) ? String(p.dropFirst(b.count)) : p
+    }
+}
+
+/// The summary table's columns, for the terminal and `summary.csv`.
+let summaryColumns = ["name", "mean", "sd", "q05", "q50", "q95", "ess_bulk", "ess_tail", "rhat"]
+
+func summaryCells(_ p: RunResult.ParameterSummary, _ f: (Double) -> String) -> [String] {
+    [p.name] + [p.mean, p.sd, p.q05, p.q50, p.q95, p.essBulk ?? .nan, p.essTail ?? .nan, p.rhat ?? .nan].map(f)
+}
+
+func summaryTable(_ parameters: [RunResult.ParameterSummary]) -> String {
+    textTable(header: summaryColumns, rows: parameters.map { summaryCells($0, format) })
+}
+
+/// `bayeskit summary DIR`: the diagnostics table of a run's draws files.
+public struct SummaryCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "summary",
+        abstract: "Diagnostics table (mean, sd, quantiles, ESS, R-hat) of MCMC draws files.",
+        discussion: """
+            Reads DIR/draws/manifest.json (or DIR/manifest.json) and the chain files it lists, chunk by chunk with \
+            bounded memory; an incomplete run is cut to its shortest chain. Prints the table (rank-normalised split \
+            R-hat, bulk and tail ESS) and writes it to DIR/summary.csv.
+            """)
+
+    @Argument(help: ArgumentHelp("An output folder of bayeskit mcmc, or a draws folder.", valueName: "dir"))
+    public var directory: String
+
+    @Option(help: "Threads for parallel loops; 0 means all cores. Results do not depend on it.")
+    public var threads: Int = 0
+
+    public init() {}
+
+    public func validate() throws {
+        if threads < 0 { throw ValidationError("--threads must be >= 1, or 0 for all cores; got \(threads)") }
+    }
+
+    public func run() throws {
+        let dir = URL(fileURLWithPath: directory, isDirectory: true)
+        let fm = FileManager.default
+        let folder: URL
+        if fm.fileExists(atPath: dir.appendingPathComponent("manifest.json").path) {
+            folder = dir
+        } else if fm.fileExists(atPath: dir.appendingPathComponent("draws/manifest.json").path) {
+            folder = dir.appendingPathComponent("draws", isDirectory: true)
+        } else {
+            throw BayesKitError.io("no draws manifest in \(directory): expected \(directory)/draws/manifest.json or \(directory)/manifest.json")
+        }
+        try BayesKitLibrary.setThreadCount(threads)
+        let manifest = try DrawsManifest.read(from: folder)
+        let table = try Diagnostics.summary(manifestFolder: folder, truncateToShortest: !manifest.complete,
+                                            threads: BayesKitLibrary.threadCount)
+        var csv = summaryColumns.joined(separator: ",") + "\n"
+        for p in table {
+            let name = p.name.contains(",") || p.name.contains("\"") ? "\"" + p.name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : p.name
+            csv += ([name] + summaryCells(p) { String($0) }.dropFirst()).joined(separator: ",") + "\n"
+        }
+        let out = dir.appendingPathComponent("summary.csv")
+        do { try csv.write(to: out, atomically: true, encoding: .utf8) } catch {
+            throw BayesKitError.io("cannot write \(out.path): \(error.localizedDescription)")
+        }
+        print(summaryTable(table))
+        let counts = manifest.chains.map(\.draws)
+        print("\n\(counts.count) chain\(counts.count == 1 ? "" : "s"), draws per chain: "
+            + counts.map(String.init).joined(separator: ", ") + (manifest.complete ? "" : " (run incomplete)"))
+        note("wrote \(out.path)")
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import BayesKit
+import BayesKitCLI
+import Foundation
+import Testing
+
+/// `bayeskit mcmc` and `bayeskit summary`, end to end. An extension of the
+/// serialized `CommandLine` suite: commands set the process-wide thread count.
+extension CommandLine {
+    static func mcmcFolder() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("bk-mcmc-\(UUID().uuidString)")
+    }
+
+    @Test func mcmcWritesResultDrawsAndFigures() throws {
+        let dir = Self.mcmcFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var command = try BayesKitCommand.parseAsRoot([
+            "mcmc", "--sampler", "rwmh", "--model", "bnn", "--chains", "2", "--warmup", "200", "--draws", "400",
+            "--thin", "2", "--init", "mse", "--output", dir.path, "--threads", "1", "--progress", "none"])
+        try command.run()
+        try BayesKitLibrary.setThreadCount(0)
+        let result = try RunResult.read(from: dir.appendingPathComponent("result.json"))
+        #expect(result.command == "mcmc" && result.seed == 0 && result.threads == 1)
+        let p = try #require(result.parameters)
+        #expect(p.count == 16 + 5)
+        #expect(p[0].name == "layer0.W[0,0]" && p[16].name.hasPrefix("f(x="))
+        #expect(p.allSatisfy { $0.rhat != nil && $0.essBulk != nil && $0.sd >= 0 && $0.q05 <= $0.q95 })
+        let chains = try #require(result.chains)
+        #expect(chains.map(\.index) == [0, 1])
+        #expect(chains.allSatisfy { $0.acceptanceRate > 0 && $0.acceptanceRate < 1 && $0.stepSize != nil })
+        #expect(result.timing.samplingS != nil && result.timing.warmupS != nil)
+        #expect(result.config["init"] == "mse" && result.config["chains"] == 2 && result.config["thin"] == 2)
+        #expect(result.summary?["kept_draws_per_chain"] == 200)
+        #expect(result.metrics?["max_rhat"] != nil)
+        for file in ["draws/manifest.json", "draws/chain-0.bkd", "draws/chain-1.bkd", "trace.svg", "predictive.svg",
+                     "predictive.csv"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path), "\(file)")
+        }
+        let manifest = try DrawsManifest.read(from: dir.appendingPathComponent("draws"))
+        #expect(manifest.complete && manifest.chains.map(\.draws) == [200, 200])
+        for svg in ["trace.svg", "predictive.svg"] {
+            let text = try String(contentsOf: dir.appendingPathComponent(svg), encoding: .utf8)
+            #expect(text.hasPrefix("<svg") || text.hasPrefix("<?xml"), "\(svg)")
+            #expect(!text.lowercased().contains("nan"), "\(svg)")
+        }
+
+        // bayeskit summary on the output folder: the same table as result.json's weights.
+        var summary = try BayesKitCommand.parseAsRoot(["summary", dir.path, "--threads", "1"])
+        try summary.run()
+        try BayesKitLibrary.setThreadCount(0)
+        let csv = try String(contentsOf: dir.appendingPathComponent("summary.csv"), encoding: .utf8)
+        let lines = csv.split(separator: "\n")
+        #expect(lines.first == "name,mean,sd,q05,q50,q95,ess_bulk,ess_tail,rhat")
+        #expect(lines.count == 17)
+        #expect(lines[1].hasPrefix("\"layer0.W[0,0]\","))
+        let fields = lines[1].split(separator: ",").suffix(8).compactMap { Double($0) }
+        #expect(fields.count == 8 && abs(fields[0] - p[0].mean) < 1e-12 && abs(fields[7] - (p[0].rhat ?? 0)) < 1e-9)
+        // ... and on the draws folder itself.
+        var direct = try BayesKitCommand.parseAsRoot(["summary", dir.appendingPathComponent("draws").path, "--threads", "1"])
+        try direct.run()
+        try BayesKitLibrary.setThreadCount(0)
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("draws/summary.csv").path))
+    }
+
+    @Test func mcmcSeedExperimentWithoutDrawsFiles() throws {
+        let dir = Self.mcmcFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var command = try BayesKitCommand.parseAsRoot([
+            "mcmc", "--warmup", "0", "--draws", "10000", "--thin", "10", "--proposal-scale", "0.01", "--chains", "1",
+            "--init", "mse", "--no-draws-file", "--output", dir.path, "--threads", "1", "--progress", "none"])
+        try command.run()
+        try BayesKitLibrary.setThreadCount(0)
+        let result = try RunResult.read(from: dir.appendingPathComponent("result.json"))
+        let acc = try #require(result.chains?.first?.acceptanceRate)
+        #expect(abs(acc - 0.455) < 0.08)
+        #expect(result.chains?.first?.stepSize == 0.01)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("draws").path))
+        #expect(result.summary?["kept_draws_per_chain"] == 1000)
+        // The seed's sampler mixes badly: the run says so.
+        guard case let .array(warnings)? = result.summary?["warnings"] else { Issue.record("no warnings"); return }
+        let maxRhat = try #require(result.metrics?["max_rhat"]), minESS = try #require(result.metrics?["min_ess_bulk"])
+        #expect(warnings.isEmpty == (maxRhat <= 1.01 && minESS >= 100))
+        #expect(warnings.first?.string?.hasPrefix("WARNING:") ?? true)
+    }
+
+    @Test func mcmcAndSummaryRejectBadOptions() throws {
+        func message(_ args: [String]) -> String {
+            do {
+                var c = try BayesKitCommand.parseAsRoot(args)
+                try c.run()
+                return "no error"
+            } catch {
+                return BayesKitCommand.message(for: error)
+            }
+        }
+        #expect(message(["mcmc", "--proposal-scale", "0"]) == "--proposal-scale must be positive and finite; got 0.0")
+        #expect(message(["mcmc", "--proposal-scale", "-1"]) == "--proposal-scale must be positive and finite; got -1.0")
+        #expect(message(["mcmc", "--init", "zeros"]) == "--init must be map, mse or prior; got 'zeros'")
+        #expect(message(["mcmc", "--sampler", "hmc"]) == "--sampler must be rwmh; got 'hmc'")
+        #expect(message(["mcmc", "--model", "linear"]) == "--model must be bnn; got 'linear'")
+        #expect(message(["mcmc", "--thin", "0"]) == "--thin must be >= 1; got 0")
+        #expect(message(["mcmc", "--target-acceptance", "1"])
+            == "--target-acceptance must be between 0 and 1 (exclusive); got 1.0")
+        #expect(message(["mcmc", "--layers", "1,0,1"]) == "--layers widths must be >= 1; got 0 in '1,0,1'")
+        #expect(message(["mcmc", "--no-draws-file", "--draws-file", "x"])
+            == "give either --draws-file DIR or --no-draws-file, not both")
+        let missing = Self.mcmcFolder().path
+        #expect(message(["summary", missing])
+            == "no draws manifest in \(missing): expected \(missing)/draws/manifest.json or \(missing)/manifest.json")
+        try BayesKitLibrary.setThreadCount(0)
+    }
+}
