@@ -42,7 +42,7 @@ int bk_error_set(bk_error *err, int code, const char *fmt, ...) {
     return code;
 }
 
-/* GSL's default handler calls abort(). BayesKit checks every GSL status
+/* GSL's default handler aborts the process. BayesKit checks every GSL status
  * instead, so the handler is switched off once, before any GSL call. */
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static void init_body(void) { gsl_set_error_handler_off(); }
