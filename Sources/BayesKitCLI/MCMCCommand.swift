@@ -161,12 +161,21 @@ public struct MCMCCommand: ParsableCommand {
         if let folder = drawsFolder { outputs["draws"] = relative(folder, to: context.outputDirectory) }
         let weightIdx = Array(Set([0, bnn.dimension / 2, bnn.dimension - 1])).sorted()
         let fIdx = Array(Set([0, functionals.dimension / 2, functionals.dimension - 1])).sorted()
-        let wd = try chains.draws(), fd = try functionals.draws()
-        let n = min(wd.map(\.count).min() ?? 0, fd.map(\.count).min() ?? 0)
-        let combined = zip(wd, fd).map { wc, fc in
-            (0..<n).map { d in weightIdx.map { wc[d][$0] } + fIdx.map { fc[d][$0] } }
+        // One chain at a time, at most `tracePoints` draws each, so a large run's
+        // figure neither holds every draw in memory nor grows without bound.
+        let tracePoints = 1000
+        var combined: [[[Double]]] = []
+        var traceStep = 1
+        for c in 0..<chains.chainCount {
+            let wc = try chains.chain(c), fc = try functionals.chain(c)
+            let n = min(wc.rows, fc.rows)
+            traceStep = max(1, (n + tracePoints - 1) / tracePoints)
+            combined.append(stride(from: 0, to: n, by: traceStep).map { d in
+                weightIdx.map { wc[d, $0] } + fIdx.map { fc[d, $0] }
+            })
         }
-        try Figure.traces(title: "Traces (\(s.chains) chain\(s.chains == 1 ? "" : "s"), kept draws): weights and predictive functionals",
+        let shown = traceStep == 1 ? "kept draws" : "every \(traceStep)th kept draw"
+        try Figure.traces(title: "Traces (\(s.chains) chain\(s.chains == 1 ? "" : "s"), \(shown)): weights and predictive functionals",
                           names: weightIdx.map { chains.parameterNames[$0] } + fIdx.map { functionals.parameterNames[$0] },
                           draws: combined)
             .write(to: context.file("trace.svg"))
