@@ -310,20 +310,7 @@ const char *bk_mcmc_bnn_message(void *ctx) {
     return e ? e->message : NULL;
 }
 
-/* Same rule as csrc/nn/forward.c (use_blas; BK_NN_BLAS_MIN_WIDTH 8, BK_NN_BLAS_MIN_WORK 4096). */
-#include "../nn/nn_internal.h"
-
-int bk_mcmc_net_uses_blas(const bk_net *net, size_t n) {
-    if (!net) return 0;
-    const size_t L = bk_net_nlayers(net);
-    for (size_t l = 0; l < L; l++) {
-        const size_t in = bk_net_width(net, l), out = bk_net_width(net, l + 1);
-        if (in >= BK_NN_BLAS_MIN_WIDTH && out >= BK_NN_BLAS_MIN_WIDTH && n * in * out >= BK_NN_BLAS_MIN_WORK) return 1;
-    }
-    return 0;
-}
-
 int bk_mcmc_bnn_uses_blas(const bk_bnn_posterior *post) {
     if (!post) return 0;
-    return bk_mcmc_net_uses_blas(bk_bnn_posterior_net(post), bk_bnn_posterior_nrows(post));
+    return bk_net_uses_blas(bk_bnn_posterior_net(post), bk_bnn_posterior_nrows(post));
 }

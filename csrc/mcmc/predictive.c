@@ -70,7 +70,7 @@ int bk_predictive_summary(const bk_net *net, size_t S, const double *thetas, siz
             return bk_error_set(err, BK_ENONFINITE, "weight draw %zu contains NaN or infinity", s);
 
     const size_t K = n * bk_net_noutputs(net);
-    int T = bk_mcmc_net_uses_blas(net, n) ? 1 : bk_resolve_threads(nthreads);
+    int T = bk_net_uses_blas(net, n) ? 1 : bk_resolve_threads(nthreads);
     double *f = f_samples ? f_samples : malloc(S * K * sizeof *f);
     double *y = noise != BK_PRED_NOISE_NONE ? malloc(S * K * sizeof *y) : NULL;
     if (!f || (noise != BK_PRED_NOISE_NONE && !y)) {

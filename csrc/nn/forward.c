@@ -94,6 +94,13 @@ static inline int use_blas(size_t n, size_t in, size_t out) {
     return in >= BK_NN_BLAS_MIN_WIDTH && out >= BK_NN_BLAS_MIN_WIDTH && n * in * out >= BK_NN_BLAS_MIN_WORK;
 }
 
+int bk_net_uses_blas(const bk_net *net, size_t nrows) {
+    if (!net) return 0;
+    for (size_t l = 0; l < net->nlayers; l++)
+        if (use_blas(nrows, net->widths[l], net->widths[l + 1])) return 1;
+    return 0;
+}
+
 /* dst (cols x rows) = src^T for row-major src (rows x cols). */
 static void transpose(size_t rows, size_t cols, const double *restrict src, double *restrict dst) {
     for (size_t r = 0; r < rows; r++)
@@ -360,7 +367,8 @@ int bk_net_predict(const bk_net *net, size_t S, const double *thetas, size_t ldt
     const size_t k = net->widths[net->nlayers];
     int failed = 0;
     const long long count = (long long)S;
-    const int T = bk_resolve_threads(nthreads);
+    /* Serial OpenBLAS is not safe from several threads: big layers run on one. */
+    const int T = bk_net_uses_blas(net, n) ? 1 : bk_resolve_threads(nthreads);
 #pragma omp parallel num_threads(T)
     {
         bk_net_work *ws = NULL;

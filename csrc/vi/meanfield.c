@@ -117,10 +117,6 @@ static int copy_net(const bk_net *net, bk_net **out, bk_error *err) {
     return bk_net_alloc(L + 1, widths, L - 1, acts, out, err);
 }
 
-static inline int layer_uses_blas(size_t n, size_t in, size_t out) {
-    return in >= BK_NN_BLAS_MIN_WIDTH && out >= BK_NN_BLAS_MIN_WIDTH && n * in * out >= BK_NN_BLAS_MIN_WORK;
-}
-
 int bk_vi_alloc(const bk_net *net, const bk_likelihood *lik, const bk_prior *prior, const bk_vi_config *cfg,
                 size_t n, const double *x, const double *y, bk_vi **out, bk_error *err) {
     bk_init();
@@ -146,9 +142,7 @@ int bk_vi_alloc(const bk_net *net, const bk_likelihood *lik, const bk_prior *pri
     vi->K = cfg->samples;
     vi->B = cfg->batch_size ? cfg->batch_size : n;
     const size_t D = vi->D, K = vi->K, B = vi->B;
-    vi->parallel_ok = 1;
-    for (size_t l = 0; l < net->nlayers; l++)
-        if (layer_uses_blas(B, net->widths[l], net->widths[l + 1])) vi->parallel_ok = 0;
+    vi->parallel_ok = !bk_net_uses_blas(net, B);
     vi->x = malloc(n * vi->d * sizeof(double));
     vi->y = malloc(n * vi->q * sizeof(double));
     vi->xb = malloc(B * vi->d * sizeof(double));

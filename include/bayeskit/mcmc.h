@@ -313,9 +313,6 @@ const char *bk_mcmc_bnn_message(void *ctx);
  */
 int bk_mcmc_bnn_uses_blas(const bk_bnn_posterior *post);
 
-/** The same test for a forward pass of `net` over `n` rows (predictive). */
-int bk_mcmc_net_uses_blas(const bk_net *net, size_t n);
-
 /* ------------------------------------------------------------------------ */
 /* Predictive summaries                                                     */
 /* ------------------------------------------------------------------------ */

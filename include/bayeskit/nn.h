@@ -136,10 +136,20 @@ int bk_net_backward(const bk_net *net, const double *theta, const double *dout, 
 const double *bk_net_work_activations(const bk_net_work *ws, size_t l);
 
 /**
+ * 1 when a pass over `nrows` rows would send some layer through cblas_dgemm
+ * (both widths >= 8 and rows x in x out >= 4096), else 0. Debian's serial
+ * OpenBLAS must not be called from several OpenMP threads at once, so any
+ * parallel loop over forward passes runs on one thread when this is 1
+ * (bk_net_predict does so itself). The result of a pass never depends on it.
+ */
+int bk_net_uses_blas(const bk_net *net, size_t nrows);
+
+/**
  * Predictive over S weight vectors: row s of `thetas` (S rows, row stride
  * `ldtheta` >= P, so draws with extra trailing parameters such as a learned
  * log-noise can be passed as they are) gives out[s] (n x w_L), `out` being
- * S x n x w_L. OpenMP over s with bk_resolve_threads(nthreads) threads; each
+ * S x n x w_L. OpenMP over s with bk_resolve_threads(nthreads) threads (one
+ * when bk_net_uses_blas(net, n): OpenBLAS is not thread-safe here); each
  * row is computed by the same serial code, so the result does not depend on
  * the thread count. BK_ENONFINITE when x holds NaN or infinity.
  */
