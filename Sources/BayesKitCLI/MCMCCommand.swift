@@ -146,7 +146,10 @@ public struct MCMCCommand: ParsableCommand {
             let rows = (0..<m).map { m == 1 ? 0 : $0 * (n - 1) / (m - 1) }
             points = try Matrix(rows: m, columns: input.x.columns, values: rows.flatMap { input.x.row($0) })
         }
-        let functionals = try Predictive.functionals(chains, architecture: architecture, at: points)
+        // Streamed runs stream their functionals too (draws/functionals/), so memory stays bounded.
+        let functionals = try Predictive.functionals(chains, architecture: architecture, at: points,
+                                                     folder: drawsFolder?.appendingPathComponent("functionals", isDirectory: true),
+                                                     threads: context.threads)
         let fSummary = try functionals.summary(threads: context.threads)
         let parameters = weights + fSummary
         let maxRhat = parameters.compactMap(\.rhat).filter { $0.isFinite }.max() ?? .nan

@@ -34,6 +34,8 @@ struct bk_diag_workspace {
     size_t half;            /* draws per split chain, floor(ndraws / 2) */
     double *a, *b;          /* nchains * ndraws each: split copies, ranks, sorted draws */
     size_t *idx;            /* nchains * ndraws: sort permutation */
+    size_t *idx_tmp;        /* nchains * ndraws: the radix sort's second permutation buffer */
+    size_t *hist;           /* bk_diag__sort_hist_size(): the radix sort's digit counts */
     bk_diag_fft fft;        /* FFT plan for the chain length last used */
     double *acov;           /* ndraws: autocovariance summed over chains */
     double *chain_acov;     /* ndraws: one chain's autocovariance */
@@ -60,9 +62,18 @@ void bk_diag__split(const bk_diag_workspace *w, const double *x, double *out);
  * FFT with the plan `f`, (re)prepared for n when needed. */
 int bk_diag__autocov_fft(bk_diag_fft *f, size_t n, const double *x, size_t maxlag, double *acov);
 
+/* Radix sorts (sort.c). sort_index: the permutation `idx` that sorts x
+ * ascending (ties in any order), with `tmp` n more indices. sort: x in place,
+ * with `tmp` n doubles of scratch. `hist` holds bk_diag__sort_hist_size()
+ * counts. Values must be finite. */
+void bk_diag__sort_index(size_t n, const double *x, size_t *idx, size_t *tmp, size_t *hist);
+void bk_diag__sort(size_t n, double *x, double *tmp, size_t *hist);
+size_t bk_diag__sort_hist_size(void);
+
 /* Rank normalisation of n values: average ranks, Blom's offset 3/8, inverse
- * normal CDF. `z` must not alias `x`; `idx` holds n indices. */
-void bk_diag__rank_normalize(size_t n, const double *x, double *z, size_t *idx);
+ * normal CDF. `z` must not alias `x`; uses w->idx, w->idx_tmp, w->hist (n <=
+ * the workspace's nchains * ndraws). */
+void bk_diag__rank_normalize(bk_diag_workspace *w, size_t n, const double *x, double *z);
 
 /* Quantile of sorted data, numpy's default "linear" method. */
 double bk_diag__quantile_linear(size_t n, const double *sorted, double p);

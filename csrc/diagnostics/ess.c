@@ -18,7 +18,6 @@
  */
 #include "diag_internal.h"
 
-#include <gsl/gsl_sort.h>
 #include <string.h>
 
 double bk_diag__ess_chains(bk_diag_workspace *w, size_t m, size_t n, const double *y) {
@@ -110,7 +109,7 @@ int bk_diag_ess_bulk(bk_diag_workspace *w, const double *x, double *ess, bk_erro
     if (!ess) return bk_error_set(err, BK_EINVAL, "ESS output pointer is NULL");
     const size_t m = 2 * w->nchains, n = w->half;
     bk_diag__split(w, x, w->a);
-    bk_diag__rank_normalize(m * n, w->a, w->b, w->idx);
+    bk_diag__rank_normalize(w, m * n, w->a, w->b);
     *ess = bk_diag__ess_chains(w, m, n, w->b);
     return BK_SUCCESS;
 }
@@ -135,7 +134,7 @@ int bk_diag_ess_tail(bk_diag_workspace *w, const double *x, double *ess, bk_erro
     if (!ess) return bk_error_set(err, BK_EINVAL, "ESS output pointer is NULL");
     const size_t total = w->nchains * w->ndraws;
     memcpy(w->b, x, total * sizeof *x);
-    gsl_sort(w->b, 1, total);
+    bk_diag__sort(total, w->b, w->a, w->hist);
     *ess = bk_diag__ess_tail_sorted(w, x);
     return BK_SUCCESS;
 }

@@ -10,10 +10,10 @@
 #include "diag_internal.h"
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_sort.h>
 
-void bk_diag__rank_normalize(size_t n, const double *x, double *z, size_t *idx) {
-    gsl_sort_index(idx, x, 1, n);
+void bk_diag__rank_normalize(bk_diag_workspace *w, size_t n, const double *x, double *z) {
+    size_t *idx = w->idx;
+    bk_diag__sort_index(n, x, idx, w->idx_tmp, w->hist);
     const double denom = (double)n - 2.0 * 0.375 + 1.0; /* S + 1/4, as ArviZ writes it */
     size_t i = 0;
     while (i < n) {

@@ -45,7 +45,7 @@ void bk_diag__rank_rhat(bk_diag_workspace *w, const double *x, double *rhat, dou
         return;
     }
     bk_diag__split(w, x, w->a);
-    bk_diag__rank_normalize(total, w->a, w->b, w->idx);
+    bk_diag__rank_normalize(w, total, w->a, w->b);
     double bulk = bk_diag__rhat_chains(m, n, w->b, w->cmean);
     if (ess_bulk) *ess_bulk = bk_diag__ess_chains(w, m, n, w->b);
     /* the rank permutation sorts the split draws: their median without a sort */
@@ -53,7 +53,7 @@ void bk_diag__rank_rhat(bk_diag_workspace *w, const double *x, double *rhat, dou
     const size_t *idx = w->idx;
     double median = total % 2 ? a[idx[total / 2]] : 0.5 * (a[idx[total / 2 - 1]] + a[idx[total / 2]]);
     for (size_t i = 0; i < total; i++) w->a[i] = fabs(w->a[i] - median);
-    bk_diag__rank_normalize(total, w->a, w->b, w->idx);
+    bk_diag__rank_normalize(w, total, w->a, w->b);
     double folded = bk_diag__rhat_chains(m, n, w->b, w->cmean);
     /* fmax ignores a NaN operand: chains stuck at different constants have
      * bulk R-hat +inf but constant folded draws (0/0); the result is +inf, as

@@ -10,7 +10,6 @@
 #include "diag_internal.h"
 #include "omp_shim.h"
 
-#include <gsl/gsl_sort.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,7 +41,7 @@ int bk_diag_summarize(bk_diag_workspace *w, const double *x, bk_diag_summary_row
     bk_diag_summary_row r;
     mean_sd(total, x, &r.mean, &r.sd);
     memcpy(w->b, x, total * sizeof *x);
-    gsl_sort(w->b, 1, total);
+    bk_diag__sort(total, w->b, w->a, w->hist);
     r.q05 = bk_diag__quantile_linear(total, w->b, 0.05);
     r.q50 = bk_diag__quantile_linear(total, w->b, 0.50);
     r.q95 = bk_diag__quantile_linear(total, w->b, 0.95);

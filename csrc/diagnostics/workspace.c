@@ -32,11 +32,13 @@ int bk_diag_workspace_alloc(size_t nchains, size_t ndraws, bk_diag_workspace **o
     w->a = malloc(total * sizeof *w->a);
     w->b = malloc(total * sizeof *w->b);
     w->idx = malloc(total * sizeof *w->idx);
+    w->idx_tmp = malloc(total * sizeof *w->idx_tmp);
+    w->hist = malloc(bk_diag__sort_hist_size() * sizeof *w->hist);
     w->acov = malloc(ndraws * sizeof *w->acov);
     w->chain_acov = malloc(ndraws * sizeof *w->chain_acov);
     w->rho = malloc(ndraws * sizeof *w->rho);
     w->cmean = malloc(2 * nchains * sizeof *w->cmean);
-    if (!w->a || !w->b || !w->idx || bk_diag__fft_prepare(&w->fft, w->half) || !w->acov || !w->chain_acov || !w->rho || !w->cmean) {
+    if (!w->a || !w->b || !w->idx || !w->idx_tmp || !w->hist || bk_diag__fft_prepare(&w->fft, w->half) || !w->acov || !w->chain_acov || !w->rho || !w->cmean) {
         bk_diag_workspace_free(w);
         return bk_error_set(err, BK_ENOMEM, "cannot allocate a diagnostics workspace for %zu chains x %zu draws",
                             nchains, ndraws);
@@ -50,6 +52,8 @@ void bk_diag_workspace_free(bk_diag_workspace *w) {
     free(w->a);
     free(w->b);
     free(w->idx);
+    free(w->idx_tmp);
+    free(w->hist);
     bk_diag__fft_release(&w->fft);
     free(w->acov);
     free(w->chain_acov);

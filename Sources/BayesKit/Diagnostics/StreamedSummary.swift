@@ -7,14 +7,14 @@ extension Diagnostics {
     /// then once per block of parameters, a block holding as many parameters'
     /// draws (all chains) as fit in `memoryBudget` bytes, at least one. Peak
     /// memory is about `memoryBudget` plus, per thread, a workspace of about
-    /// 5 × 8 bytes × (all draws of one parameter). The rank-based diagnostics
+    /// 4 × 8 bytes × (all draws of one parameter). The rank-based diagnostics
     /// need every draw of a parameter at once, so one parameter's draws
     /// (8 bytes × chains × draws) is the floor.
     ///
     /// Chains must have the same number of complete draws; with
     /// `truncateToShortest` every chain is cut to the shortest instead (a run
     /// still writing, or interrupted).
-    public static func summary(manifestFolder folder: URL, memoryBudget: Int = 64 << 20,
+    public static func summary(manifestFolder folder: URL, memoryBudget: Int = 32 << 20,
                                truncateToShortest: Bool = false, threads: Int = 0) throws
         -> [RunResult.ParameterSummary]
     {

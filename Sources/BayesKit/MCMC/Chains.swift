@@ -89,6 +89,37 @@ public struct Chains: Sendable {
         return try DrawsFile.read(folder.appendingPathComponent(MCMC.drawsFileName(chain: k))).values
     }
 
+    /// Calls `body(chain, block)` with the kept draws of every chain in order,
+    /// in blocks of at most `blockRows` draws (the file chunks when streamed),
+    /// at most `limit` draws per chain. Memory stays at one block.
+    public func forEachBlock(limit: Int? = nil, blockRows: Int = 4096, _ body: (Int, Matrix) throws -> Void) throws {
+        guard blockRows >= 1 else { throw BayesKitError.invalidArgument("block size must be >= 1 draw, got \(blockRows)") }
+        let p = dimension
+        for c in 0..<chainCount {
+            let n = min(limit ?? Int.max, chainStats[c].keptDraws)
+            guard n > 0 else { continue }
+            if let storage {
+                let base = c * keptPerChain * p
+                var d = 0
+                while d < n {
+                    let rows = min(blockRows, n - d)
+                    try body(c, Matrix(unchecked: rows, p, Array(storage[(base + d * p)..<(base + (d + rows) * p)])))
+                    d += rows
+                }
+            } else if let folder = drawsFolder {
+                var d = 0
+                try DrawsFile.forEachChunk(folder.appendingPathComponent(MCMC.drawsFileName(chain: c))) { chunk in
+                    guard d < n else { return }
+                    let rows = min(chunk.rows, n - d)
+                    try body(c, rows == chunk.rows ? chunk : Matrix(unchecked: rows, p, Array(chunk.values.prefix(rows * p))))
+                    d += rows
+                }
+            } else {
+                throw BayesKitError.invalidArgument("this run kept no draws")
+            }
+        }
+    }
+
     /// The summary table (mean, sd, quantiles, MCSE, bulk/tail ESS, R-hat)
     /// per parameter via ``Diagnostics``: from memory, or streamed from the
     /// draws folder with bounded memory (an incomplete run is cut to its

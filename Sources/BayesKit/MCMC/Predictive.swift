@@ -94,30 +94,46 @@ public enum Predictive {
 
     /// Posterior predictive from the kept draws of `chains` (all chains
     /// pooled), or from `count` of them chosen at random without replacement
-    /// with stream 0 of `seed` (seed 000 uses 100).
+    /// with stream 0 of `seed` (seed 000 uses 100). With `count`, only the
+    /// chosen draws are read (from memory or chunk by chunk from the files).
     public static func posterior(_ bnn: BNN, chains: Chains, inputs: Matrix, count: Int? = nil,
                                  levels: [Double] = [0.05, 0.5, 0.95], seed: UInt64 = 0, keepFunctionSamples: Bool = false,
                                  threads: Int? = nil) throws -> PredictiveSummary {
-        var pooled: [Double] = []
-        var rows = 0
-        for k in 0..<chains.chainCount {
-            let m = try chains.chain(k)
-            pooled += m.values
-            rows += m.rows
-        }
+        let rows = chains.chainStats.map(\.keptDraws).reduce(0, +)
         guard rows >= 1 else { throw BayesKitError.invalidArgument("the chains hold no draws") }
-        var draws = try Matrix(rows: rows, columns: chains.dimension, values: pooled)
+        var chosen: [Int]? = nil
         if let count, count < rows {
             guard count >= 1 else { throw BayesKitError.invalidArgument("posterior predictive needs count >= 1; got \(count)") }
+            // A partial Fisher–Yates shuffle of 0..<rows; only the swapped
+            // positions are stored, so memory is O(count), not O(rows).
             let stream = try RandomStream(seed: seed, stream: 0)
-            var idx = Array(0..<rows)
+            var swapped: [Int: Int] = [:]
+            var picked: [Int] = []
+            picked.reserveCapacity(count)
             for i in 0..<count {
-                let j = i + Int(stream.uniform() * Double(rows - i))
-                idx.swapAt(i, min(j, rows - 1))
+                let j = min(i + Int(stream.uniform() * Double(rows - i)), rows - 1)
+                let vi = swapped[i] ?? i, vj = swapped[j] ?? j
+                swapped[i] = vj
+                swapped[j] = vi
+                picked.append(vj)
             }
-            let chosen = idx[0..<count].sorted()
-            draws = try Matrix(rows: count, columns: chains.dimension, values: chosen.flatMap { draws.row($0) })
+            chosen = picked.sorted()
         }
+        var values: [Double] = []
+        values.reserveCapacity((chosen?.count ?? rows) * chains.dimension)
+        var next = 0, offset = 0 // position in `chosen`; global index of the block's first draw
+        try chains.forEachBlock { _, block in
+            if let chosen {
+                while next < chosen.count, chosen[next] < offset + block.rows {
+                    values += block.row(chosen[next] - offset)
+                    next += 1
+                }
+            } else {
+                values += block.values
+            }
+            offset += block.rows
+        }
+        let draws = try Matrix(rows: values.count / chains.dimension, columns: chains.dimension, values: values)
         return try summarize(bnn, weightDraws: draws, inputs: inputs, levels: levels, seed: seed &+ 1,
                              keepFunctionSamples: keepFunctionSamples, threads: threads)
     }
@@ -133,9 +149,12 @@ public enum Predictive {
     /// inputs `points` (`m × w₀`), as scalar "parameters" named `f(x=…)`.
     /// Unlike the weights, which permutation and sign symmetries make
     /// unidentifiable, these have meaningful R-hat and ESS: call
-    /// ``Chains/summary(threads:)`` on the result. Reads files chunk by chunk.
+    /// ``Chains/summary(threads:)`` on the result. Every chain is cut to the
+    /// shortest and read block by block; with `folder` the functionals are
+    /// streamed to draws files there (one per chain, with a manifest) instead
+    /// of memory, so a large run's memory stays bounded.
     public static func functionals(_ chains: Chains, architecture: NetworkArchitecture, at points: Matrix,
-                                   threads: Int? = nil) throws -> Chains {
+                                   folder: URL? = nil, threads: Int? = nil) throws -> Chains {
         guard points.columns == architecture.inputCount else {
             throw BayesKitError.dimensionMismatch(
                 "points have \(points.columns) columns but the network has \(architecture.inputCount) inputs")
@@ -143,60 +162,101 @@ public enum Predictive {
         let m = points.rows, k = architecture.outputCount, width = m * k
         guard width >= 1 else { throw BayesKitError.invalidArgument("functionals need at least 1 point") }
         let n = chains.chainStats.map(\.keptDraws).min() ?? 0
-        var flat: [Double] = []
-        flat.reserveCapacity(chains.chainCount * n * width)
-        func append(_ block: Matrix) throws {
-            let f = try architecture.predict(weightSamples: block, inputs: points, threads: threads)
-            for out in f { flat += out.values }
-        }
-        for c in 0..<chains.chainCount {
-            if chains.isInMemory {
-                let all = try chains.chain(c)
-                try append(try Matrix(rows: n, columns: all.columns, values: Array(all.values.prefix(n * all.columns))))
-            } else if let folder = chains.drawsFolder {
-                var d = 0
-                try DrawsFile.forEachChunk(folder.appendingPathComponent(MCMC.drawsFileName(chain: c))) { chunk in
-                    guard d < n else { return }
-                    let rows = min(chunk.rows, n - d)
-                    try append(try Matrix(rows: rows, columns: chunk.columns, values: Array(chunk.values.prefix(rows * chunk.columns))))
-                    d += rows
-                }
-            }
-        }
         func label(_ i: Int) -> String {
             let row = points.row(i).map { String(format: "%.4g", $0) }
             return row.count == 1 ? "x=\(row[0])" : "x=(\(row.joined(separator: ",")))"
         }
         let names = (0..<m).flatMap { i in (0..<k).map { o in k == 1 ? "f(\(label(i)))" : "f[\(o)](\(label(i)))" } }
-        var means: [[Double]] = [], vars: [[Double]] = []
-        for c in 0..<chains.chainCount {
-            let base = c * n * width
-            var mu = [Double](repeating: 0, count: width), v = mu
-            for j in 0..<width {
-                var s = 0.0
-                for d in 0..<n { s += flat[base + d * width + j] }
-                mu[j] = n > 0 ? s / Double(n) : .nan
-                var q = 0.0
-                for d in 0..<n { q += (flat[base + d * width + j] - mu[j]) * (flat[base + d * width + j] - mu[j]) }
-                v[j] = n > 1 ? q / Double(n - 1) : .nan
+        if let folder {
+            do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+                throw BayesKitError.io("cannot create functionals folder \(folder.path): \(MCMC.reason(error))")
             }
-            means.append(mu)
-            vars.append(v)
+        }
+        var flat: [Double] = []
+        if folder == nil { flat.reserveCapacity(chains.chainCount * n * width) }
+        var means: [[Double]] = [], vars: [[Double]] = []
+        var writer: DrawsWriter? = nil
+        var moments = Welford(width: width)
+        var chainRows = 0
+        func finishChain() throws {
+            means.append(moments.meanOrNaN)
+            vars.append(moments.variance)
+            try writer?.close()
+        }
+        var current = -1
+        try chains.forEachBlock(limit: n) { c, block in
+            if c != current {
+                if current >= 0 { try finishChain() }
+                current = c
+                moments = Welford(width: width)
+                chainRows = 0
+                if let folder {
+                    writer = try DrawsWriter(url: folder.appendingPathComponent(MCMC.drawsFileName(chain: c)),
+                                             parameterNames: names, chain: c)
+                }
+            }
+            let f = try architecture.predictions(weightSamples: block, inputs: points, threads: threads)
+            moments.add(f)
+            chainRows += f.rows
+            if let writer { try writer.append(contentsOf: f) } else { flat += f.values }
+        }
+        if current >= 0 { try finishChain() }
+        // Chains with no draws to read (n == 0) still get their moments.
+        while means.count < chains.chainCount {
+            means.append([Double](repeating: .nan, count: width))
+            vars.append([Double](repeating: .nan, count: width))
+        }
+        if let folder {
+            try DrawsManifest(parameterNames: names,
+                              chains: (0..<chains.chainCount).map { .init(chain: $0, file: MCMC.drawsFileName(chain: $0), draws: n) },
+                              complete: true).write(to: folder)
         }
         let stats = chains.chainStats.map { s -> Chains.ChainStats in
             var s = s
             s.keptDraws = n
             return s
         }
-        return Chains(parameterNames: names, storage: flat, keptPerChain: n, drawsFolder: nil, chainStats: stats,
-                      onlineMean: means, onlineVariance: vars, wallSeconds: chains.wallSeconds, complete: chains.complete,
-                      seed: chains.seed, kernelName: chains.kernelName)
+        return Chains(parameterNames: names, storage: folder == nil ? flat : nil, keptPerChain: n, drawsFolder: folder,
+                      chainStats: stats, onlineMean: means, onlineVariance: vars, wallSeconds: chains.wallSeconds,
+                      complete: chains.complete, seed: chains.seed, kernelName: chains.kernelName)
     }
 
     /// ``functionals(_:architecture:at:threads:)`` at one-dimensional inputs.
     public static func functionals(_ chains: Chains, architecture: NetworkArchitecture, at points: [Double],
-                                   threads: Int? = nil) throws -> Chains {
+                                   folder: URL? = nil, threads: Int? = nil) throws -> Chains {
         try functionals(chains, architecture: architecture, at: Matrix(rows: points.count, columns: 1, values: points),
-                        threads: threads)
+                        folder: folder, threads: threads)
     }
+}
+
+/// Welford's online mean and variance (divisor n − 1) of the columns of
+/// blocks of rows (Welford 1962; Chan, Golub & LeVeque 1983 for the update).
+struct Welford {
+    private(set) var count = 0
+    private(set) var mean: [Double]
+    private var m2: [Double]
+
+    init(width: Int) {
+        mean = [Double](repeating: 0, count: width)
+        m2 = mean
+    }
+
+    mutating func add(_ block: Matrix) {
+        let w = mean.count
+        block.values.withUnsafeBufferPointer { v in
+            for r in 0..<block.rows {
+                count += 1
+                let inv = 1 / Double(count)
+                for j in 0..<w {
+                    let x = v[r * w + j], d = x - mean[j]
+                    mean[j] += d * inv
+                    m2[j] += d * (x - mean[j])
+                }
+            }
+        }
+    }
+
+    /// NaN for no draws; the variance is NaN below 2 draws.
+    var variance: [Double] { count > 1 ? m2.map { $0 / Double(count - 1) } : m2.map { _ in .nan } }
+    var meanOrNaN: [Double] { count > 0 ? mean : mean.map { _ in .nan } }
 }

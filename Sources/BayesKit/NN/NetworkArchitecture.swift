@@ -109,6 +109,16 @@ public struct NetworkArchitecture: Codable, Sendable, Hashable {
     /// (OpenMP, `threads: nil` = the process default); the result does not
     /// depend on the thread count.
     public func predict(weightSamples: Matrix, inputs: Matrix, threads: Int? = nil) throws -> [Matrix] {
+        let all = try predictions(weightSamples: weightSamples, inputs: inputs, threads: threads)
+        let n = inputs.rows, k = outputCount
+        return (0..<all.rows).map { Matrix(unchecked: n, k, Array(all.values[($0 * n * k)..<(($0 + 1) * n * k)])) }
+    }
+
+    /// ``predict(weightSamples:inputs:threads:)`` as one flat `S × (n·k)`
+    /// matrix: row `s` holds `f(x_i; θ_s)` for every input row `i` and output
+    /// `o` at column `i·k + o`. One buffer instead of `S` matrices, for
+    /// predictive functionals over many draws.
+    public func predictions(weightSamples: Matrix, inputs: Matrix, threads: Int? = nil) throws -> Matrix {
         guard weightSamples.columns >= parameterCount else {
             throw BayesKitError.dimensionMismatch(
                 "weight samples have \(weightSamples.columns) columns but the network has \(parameterCount) parameters")
@@ -124,7 +134,7 @@ public struct NetworkArchitecture: Codable, Sendable, Hashable {
         try check { err in
             bk_net_predict(net.raw, s, weightSamples.values, weightSamples.columns, n, inputs.values, &out, nthreads, err)
         }
-        return (0..<s).map { Matrix(unchecked: n, k, Array(out[($0 * n * k)..<(($0 + 1) * n * k)])) }
+        return Matrix(unchecked: s, n * k, out)
     }
 
     /// PyTorch's default `nn.Linear` initialisation: every entry of `W_l` and
