@@ -1,4 +1,5 @@
 #include "rng_internal.h"
+#include "lines.h"
 #include "omp_shim.h"
 
 #include <gsl/gsl_randist.h>
@@ -82,13 +83,19 @@ static const gsl_rng_type xoshiro_type = {
 int bk_rng_alloc(uint64_t seed, uint64_t stream, bk_rng **out, bk_error *err) {
     bk_init();
     if (!out) return bk_error_set(err, BK_EINVAL, "output pointer is NULL");
-    bk_rng *rng = malloc(sizeof *rng);
-    if (!rng) return bk_error_set(err, BK_ENOMEM, "cannot allocate a random stream");
-    rng->gsl = gsl_rng_alloc(&xoshiro_type);
-    if (!rng->gsl) {
+    /* gsl_rng_alloc's layout (gsl_rng_free releases it) on whole cache
+     * lines: streams of parallel chains never share a line. */
+    bk_rng *rng = bk_calloc_lines(1, sizeof *rng);
+    gsl_rng *g = rng ? bk_calloc_lines(1, sizeof *g) : NULL;
+    void *state = g ? bk_calloc_lines(1, xoshiro_type.size) : NULL;
+    if (!state) {
+        free(g);
         free(rng);
         return bk_error_set(err, BK_ENOMEM, "cannot allocate a random stream");
     }
+    g->type = &xoshiro_type;
+    g->state = state;
+    rng->gsl = g;
     bk_rng_reset(rng, seed, stream);
     *out = rng;
     return BK_SUCCESS;

@@ -13,6 +13,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "bayeskit/draws.h"
+#include "lines.h"
 #include "bayeskit/mcmc.h"
 #include "omp_shim.h"
 
@@ -101,11 +102,12 @@ static int setup_chain(const bk_mcmc_kernel_type *kt, const void *params, const 
     if (st != BK_SUCCESS) return bk_error_set(err, st, "%s", e.message);
     st = bk_rng_alloc(cfg->seed, cfg->first_stream + k, &c->rng, &e);
     if (st != BK_SUCCESS) return bk_error_set(err, st, "%s", e.message);
-    c->position = malloc(dim * sizeof(double));
-    c->mean = calloc(dim, sizeof(double));
-    c->m2 = calloc(dim, sizeof(double));
-    c->info = calloc(1, kt->info_size);
-    if (kt->needs_gradient) c->grad = malloc(dim * sizeof(double));
+    /* whole cache lines per chain: chains on different threads write these every step */
+    c->position = bk_alloc_lines(dim * sizeof(double));
+    c->mean = bk_calloc_lines(dim, sizeof(double));
+    c->m2 = bk_calloc_lines(dim, sizeof(double));
+    c->info = bk_calloc_lines(1, kt->info_size);
+    if (kt->needs_gradient) c->grad = bk_alloc_lines(dim * sizeof(double));
     if (!c->position || !c->mean || !c->m2 || !c->info || (kt->needs_gradient && !c->grad))
         return bk_error_set(err, BK_ENOMEM, "cannot allocate the state of chain %zu (dimension %zu)", k, dim);
     memcpy(c->position, initial + k * dim, dim * sizeof(double));
@@ -124,8 +126,11 @@ static int setup_chain(const bk_mcmc_kernel_type *kt, const void *params, const 
 
 /* The iterations of one chain (runs inside the parallel region). */
 static void run_chain(const bk_mcmc_kernel_type *kt, const bk_mcmc_model *model, const bk_mcmc_config *cfg, size_t k,
-                      chain_ctx *c, double logdensity0, double *draws_out, bk_mcmc_chain_stats *st,
+                      chain_ctx *c, double logdensity0, double *draws_out, bk_mcmc_chain_stats *out,
                       bk_progress *progress, int *stop) {
+    /* counted on this thread's stack, stored once at the end: the stats of
+     * neighbouring chains share cache lines */
+    bk_mcmc_chain_stats local = *out, *st = &local;
     const size_t dim = model->dim;
     const uint64_t warmup = cfg->warmup, total = cfg->warmup + cfg->draws, thin = cfg->thin;
     const uint64_t block = cfg->progress_block ? cfg->progress_block : 1024;
@@ -204,6 +209,7 @@ static void run_chain(const bk_mcmc_kernel_type *kt, const bk_mcmc_model *model,
     if (it <= warmup && warmup > 0) t_warm_end = t1;
     st->warmup_s = t_warm_end - t0;
     st->sampling_s = t1 - t_warm_end;
+    *out = local;
 }
 
 int bk_mcmc_run(const bk_mcmc_kernel_type *kernel, const void *kernel_params, const bk_mcmc_model *model,

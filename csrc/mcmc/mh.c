@@ -5,6 +5,7 @@
  * The random walks are symmetric (q(x|y) = q(y|x), no correction term) and
  * take an inlined path with no indirect call besides the log density.
  */
+#include "lines.h"
 #include "mcmc_internal.h"
 #include "rng_internal.h"
 
@@ -46,10 +47,10 @@ int bk_mh_alloc(size_t dim, const bk_mh_config *config, bk_logdensity_fn fn, voi
     }
     if (kind == BK_MH_GENERAL && (!config->proposal.propose || !config->proposal.log_density))
         return bk_error_set(err, BK_EINVAL, "a general MH proposal needs both propose and log_density functions");
-    bk_mh *k = calloc(1, sizeof *k);
+    bk_mh *k = bk_calloc_lines(1, sizeof *k);
     if (!k) return bk_error_set(err, BK_ENOMEM, "cannot allocate an MH kernel");
-    k->proposal = malloc(dim * sizeof *k->proposal);
-    if (kind == BK_MH_RANDOM_WALK_DIAG) k->diag = malloc(dim * sizeof *k->diag);
+    k->proposal = bk_alloc_lines(dim * sizeof *k->proposal);
+    if (kind == BK_MH_RANDOM_WALK_DIAG) k->diag = bk_alloc_lines(dim * sizeof *k->diag);
     if (!k->proposal || (kind == BK_MH_RANDOM_WALK_DIAG && !k->diag)) {
         bk_mh_free(k);
         return bk_error_set(err, BK_ENOMEM, "cannot allocate an MH kernel of dimension %zu", dim);

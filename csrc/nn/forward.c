@@ -13,6 +13,7 @@
  * output the two layouts are the same memory). Small layers use plain loops
  * (no call overhead: the seed's 1-5-1 network), larger ones cblas_dgemm.
  */
+#include "lines.h"
 #include "nn_internal.h"
 #include "omp_shim.h"
 
@@ -42,7 +43,8 @@ int bk_net_work_alloc(const bk_net *net, size_t max_rows, bk_net_work **out, bk_
     if (!net || !out) return bk_error_set(err, BK_EINVAL, "network or output pointer is NULL");
     if (max_rows == 0) return bk_error_set(err, BK_EINVAL, "workspace needs max_rows >= 1, got 0");
     const size_t L = net->nlayers, d = net->widths[0], k = net->widths[L];
-    bk_net_work *ws = calloc(1, sizeof *ws);
+    /* whole cache lines: workspaces of different threads never share one */
+    bk_net_work *ws = bk_calloc_lines(1, sizeof *ws);
     if (!ws) return bk_error_set(err, BK_ENOMEM, "cannot allocate a network workspace");
     ws->nlayers = L;
     ws->nparams = net->nparams;
@@ -50,17 +52,17 @@ int bk_net_work_alloc(const bk_net *net, size_t max_rows, bk_net_work **out, bk_
     ws->z = calloc(L, sizeof *ws->z);
     ws->a = calloc(L, sizeof *ws->a);
     ws->widths = malloc((L + 1) * sizeof *ws->widths);
-    ws->d0 = malloc(max_rows * net->maxw * sizeof(double));
-    ws->d1 = malloc(max_rows * net->maxw * sizeof(double));
-    ws->dout = malloc(max_rows * k * sizeof(double));
-    ws->xt = d > 1 ? malloc(max_rows * d * sizeof(double)) : NULL;
-    ws->out = k > 1 ? malloc(max_rows * k * sizeof(double)) : NULL;
+    ws->d0 = bk_alloc_lines(max_rows * net->maxw * sizeof(double));
+    ws->d1 = bk_alloc_lines(max_rows * net->maxw * sizeof(double));
+    ws->dout = bk_alloc_lines(max_rows * k * sizeof(double));
+    ws->xt = d > 1 ? bk_alloc_lines(max_rows * d * sizeof(double)) : NULL;
+    ws->out = k > 1 ? bk_alloc_lines(max_rows * k * sizeof(double)) : NULL;
     int ok = ws->z && ws->a && ws->widths && ws->d0 && ws->d1 && ws->dout && (d == 1 || ws->xt) && (k == 1 || ws->out);
     for (size_t l = 0; ok && l < L; l++) {
-        ws->z[l] = malloc(max_rows * net->widths[l + 1] * sizeof(double));
+        ws->z[l] = bk_alloc_lines(max_rows * net->widths[l + 1] * sizeof(double));
         ok = ws->z[l] != NULL;
         if (ok && l + 1 < L) {
-            ws->a[l] = malloc(max_rows * net->widths[l + 1] * sizeof(double));
+            ws->a[l] = bk_alloc_lines(max_rows * net->widths[l + 1] * sizeof(double));
             ok = ws->a[l] != NULL;
         }
     }

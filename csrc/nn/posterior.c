@@ -9,6 +9,7 @@
  * once at alloc); the prior's per-layer precisions and normalising constant
  * and the Gaussian noise precision are precomputed.
  */
+#include "lines.h"
 #include "nn_internal.h"
 
 #include <stdlib.h>
@@ -48,9 +49,10 @@ static void shared_release(shared_data *sh) {
 }
 
 static int posterior_new(shared_data *sh, bk_bnn_posterior **out, bk_error *err) {
-    bk_bnn_posterior *p = calloc(1, sizeof *p);
+    /* whole cache lines: clones evaluated on different threads write these */
+    bk_bnn_posterior *p = bk_calloc_lines(1, sizeof *p);
     if (!p) return bk_error_set(err, BK_ENOMEM, "cannot allocate a posterior");
-    p->grad_tmp = malloc(sh->dim * sizeof *p->grad_tmp);
+    p->grad_tmp = bk_alloc_lines(sh->dim * sizeof *p->grad_tmp);
     int st = p->grad_tmp ? bk_net_work_alloc(sh->net, sh->n, &p->ws, err)
                          : bk_error_set(err, BK_ENOMEM, "cannot allocate a posterior");
     if (st) {
