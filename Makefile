@@ -2,6 +2,7 @@
 #   make demo   install missing system packages (as root), build release, run `bayeskit demo`
 #   make test   build and run every test
 #   make bench  benchmarks side by side with the Python tools (Benchmarks/README.md)
+#   make bench-large  the 100-million-step MH run (peak memory, steps/s)
 #   make figures-check  run the tests, then render every SVG they wrote (.build/figures) to PNG
 
 SHELL := /bin/bash
@@ -9,7 +10,7 @@ SYSTEM_PACKAGES := libgsl-dev libomp-19-dev libopenblas-serial-dev librsvg2-bin
 SWIFT ?= swift
 BAYESKIT_RELEASE := .build/release/bayeskit
 
-.PHONY: all deps build release demo test bench figures-check clean
+.PHONY: all deps build release demo test bench bench-large figures-check clean
 
 all: build
 
@@ -51,6 +52,10 @@ figures-check: test
 
 bench: deps
 	bash Benchmarks/run.sh
+
+# 100 million MH steps streamed to disk: steps/s, bytes written, peak memory.
+bench-large: deps
+	bash Benchmarks/large_mcmc.sh
 
 clean:
 	rm -rf .build bayeskit-out
