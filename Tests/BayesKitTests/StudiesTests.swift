@@ -184,3 +184,31 @@ import Testing
         }
     }
 }
+
+@Suite struct ReportTests {
+    func section(_ id: String, _ text: String = "a < b & c") throws -> Report.Section {
+        var figure = Figure(title: "t", rows: 1, columns: 1)
+        try figure.panel(0, 0) { try $0.line(x: [0, 1], y: [0, 1], label: "line") }
+        return Report.Section(id: id, title: text, reproduces: "seed 000", description: text,
+                              figures: [StudyFigure(file: "f.svg", figure: figure), StudyFigure(file: "g.svg", figure: figure)],
+                              table: StudyTable(header: ["x"], rows: [[text]]), headline: text)
+    }
+
+    @Test func escapesTextAndKeepsFigureIDsApart() throws {
+        let html = try Report(title: "R & D", facts: [("seed", "0")], introduction: "<intro>",
+                              sections: [try section("one"), try section("two")]).html()
+        #expect(!html.contains("a < b") && html.contains("a &lt; b &amp; c") && html.contains("R &amp; D"))
+        #expect(!html.contains("<?xml"))
+        // the same figure twice per section and in two sections: four distinct clip-path ids
+        let ids = html.components(separatedBy: "<clipPath id=\"").dropFirst().map { $0.prefix { $0 != "\"" } }
+        #expect(ids.count == 4 && Set(ids).count == 4)
+        for id in ids { #expect(html.contains("url(#\(id))")) }
+    }
+
+    @Test func rejectsBadOrRepeatedSectionIDs() throws {
+        #expect(throws: BayesKitError.self) { try Report(title: "r", facts: [], introduction: "", sections: [try section("a b")]).html() }
+        #expect(throws: BayesKitError.self) {
+            try Report(title: "r", facts: [], introduction: "", sections: [try section("a"), try section("a")]).html()
+        }
+    }
+}

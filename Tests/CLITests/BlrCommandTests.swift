@@ -2,6 +2,9 @@ import ArgumentParser
 import BayesKit
 import BayesKitCLI
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 
 /// `bayeskit blr` and the studies in `bayeskit demo`, end to end. An
@@ -150,5 +153,43 @@ extension CommandLine {
         #expect(abs(m[0].number! - -0.07553835) < 5e-9)
         #expect(result.summary?["blr-evidence"]?["best_degree"] == 4)
         #expect(result.outputs?["blr-evidence-fits"] == "blr-evidence-fits.svg")
+
+        // The report: one well-formed page, a section per study with its figures inline, ids unique.
+        #expect(result.outputs?["report"] == "report/index.html")
+        let page = try String(contentsOf: dir.appendingPathComponent("report/index.html"), encoding: .utf8)
+        let parsed = ReportPage(page)
+        #expect(parsed.error == nil, "\(parsed.error ?? "")")
+        #expect(parsed.sectionIDs == ["datasets"] + Studies.names)
+        #expect(Set(parsed.ids).count == parsed.ids.count, "duplicate ids in the report")
+        let svgCount = parsed.svgCount
+        let figureCount = try Studies.names.reduce(1) { n, name in
+            guard case let .array(files)? = result.summary?[name]?["figures"] else { return n }
+            return n + files.count
+        }
+        #expect(svgCount == figureCount)
+    }
+}
+
+/// The demo report parsed as XML: its section ids, every id and the inline SVGs.
+final class ReportPage: NSObject, XMLParserDelegate {
+    private(set) var sectionIDs: [String] = []
+    private(set) var ids: [String] = []
+    private(set) var svgCount = 0
+    private(set) var error: String?
+
+    init(_ text: String) {
+        super.init()
+        let parser = XMLParser(data: Data(text.utf8))
+        parser.delegate = self
+        if !parser.parse() { error = parser.parserError.map { "\($0)" } ?? "unknown XML error" }
+    }
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                attributes: [String: String] = [:]) {
+        if let id = attributes["id"] {
+            ids.append(id)
+            if name == "section" { sectionIDs.append(id) }
+        }
+        if name == "svg" { svgCount += 1 }
     }
 }
