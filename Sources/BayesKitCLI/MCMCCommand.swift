@@ -274,7 +274,9 @@ public struct SummaryCommand: ParsableCommand {
         discussion: """
             Reads DIR/draws/manifest.json (or DIR/manifest.json) and the chain files it lists, chunk by chunk with \
             bounded memory; an incomplete run is cut to its shortest chain. Prints the table (rank-normalised split \
-            R-hat, bulk and tail ESS) and writes it to DIR/summary.csv.
+            R-hat, bulk and tail ESS) and writes it to DIR/summary.csv. With --export arviz it also writes \
+            DIR/arviz.json (load with `az.from_dict(**json.load(open(path)))`); with --export stan-csv, \
+            DIR/stan/chain-<k>.csv in CmdStan's layout (`az.from_cmdstan(posterior=files)`).
             """)
 
     @Argument(help: ArgumentHelp("An output folder of bayeskit mcmc, or a draws folder.", valueName: "dir"))
@@ -283,10 +285,19 @@ public struct SummaryCommand: ParsableCommand {
     @Option(help: "Threads for parallel loops; 0 means all cores. Results do not depend on it.")
     public var threads: Int = 0
 
+    @Option(help: ArgumentHelp("Also export the draws for Python: arviz (DIR/arviz.json) or stan-csv (DIR/stan/).",
+                               valueName: "format"))
+    public var export: [String] = []
+
     public init() {}
+
+    static let exportFormats = ["arviz", "stan-csv"]
 
     public func validate() throws {
         if threads < 0 { throw ValidationError("--threads must be >= 1, or 0 for all cores; got \(threads)") }
+        for f in export where !Self.exportFormats.contains(f) {
+            throw ValidationError("--export must be arviz or stan-csv; got '\(f)'")
+        }
     }
 
     public func run() throws {
@@ -318,5 +329,15 @@ public struct SummaryCommand: ParsableCommand {
         print("\n\(counts.count) chain\(counts.count == 1 ? "" : "s"), draws per chain: "
             + counts.map(String.init).joined(separator: ", ") + (manifest.complete ? "" : " (run incomplete)"))
         note("wrote \(out.path)")
+        for format in export {
+            if format == "arviz" {
+                let url = dir.appendingPathComponent("arviz.json")
+                try DrawsExport.arvizJSON(manifestFolder: folder, to: url)
+                note("wrote \(url.path) (ArviZ: az.from_dict(**json.load(open(path))))")
+            } else {
+                let files = try DrawsExport.stanCSV(manifestFolder: folder, to: dir.appendingPathComponent("stan", isDirectory: true))
+                note("wrote \(files.count) Stan CSV file\(files.count == 1 ? "" : "s") in \(dir.appendingPathComponent("stan").path)")
+            }
+        }
     }
 }

@@ -60,6 +60,27 @@ extension CommandLine {
         try direct.run()
         try BayesKitLibrary.setThreadCount(0)
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("draws/summary.csv").path))
+
+        // The functionals were streamed to their own draws folder.
+        let fManifest = try DrawsManifest.read(from: dir.appendingPathComponent("draws/functionals"))
+        #expect(fManifest.parameterNames.count == 5 && fManifest.chains.map(\.draws) == [200, 200])
+
+        // Export for Python: the same draws in ArviZ's JSON and in Stan CSV.
+        var export = try BayesKitCommand.parseAsRoot(["summary", dir.path, "--threads", "1", "--export", "arviz",
+                                                      "--export", "stan-csv"])
+        try export.run()
+        try BayesKitLibrary.setThreadCount(0)
+        let chain1 = try DrawsFile.read(dir.appendingPathComponent("draws/chain-1.bkd")).values
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("arviz.json")))
+        let posterior = try #require((json as? [String: Any])?["posterior"] as? [String: Any])
+        #expect(posterior.count == 16)
+        let w = try #require(posterior["layer0.W[2,0]"] as? [[Double]])
+        #expect(w.count == 2 && w[1].count == 200 && abs(w[1][7] - chain1[7, 2]) <= 1e-15 * abs(chain1[7, 2]), "\(w[1][7]) vs \(chain1[7, 2])")
+        let stan = try String(contentsOf: dir.appendingPathComponent("stan/chain-1.csv"), encoding: .utf8)
+            .split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(stan.count == 201 && stan[0].hasPrefix("layer0_W.1.1,layer0_W.2.1,"))
+        #expect(Double(stan[8].split(separator: ",")[2]) == chain1[7, 2])
+        #expect(throws: (any Error).self) { try BayesKitCommand.parseAsRoot(["summary", dir.path, "--export", "netcdf"]) }
     }
 
     @Test func mcmcSeedExperimentWithoutDrawsFiles() throws {
