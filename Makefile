@@ -4,13 +4,14 @@
 #   make bench  benchmarks side by side with the Python tools (Benchmarks/README.md)
 #   make bench-large  the 100-million-step MH run (peak memory, steps/s)
 #   make figures-check  run the tests, then render every SVG they wrote (.build/figures) to PNG
+#   make report-check   run the demo and render its report page to PNG (headless Chromium)
 
 SHELL := /bin/bash
 SYSTEM_PACKAGES := libgsl-dev libomp-19-dev libopenblas-serial-dev librsvg2-bin
 SWIFT ?= swift
 BAYESKIT_RELEASE := .build/release/bayeskit
 
-.PHONY: all deps build release demo test bench bench-large figures-check clean
+.PHONY: all deps build release demo test bench bench-large figures-check report-check clean
 
 all: build
 
@@ -56,6 +57,17 @@ bench: deps
 # 100 million MH steps streamed to disk: steps/s, bytes written, peak memory.
 bench-large: deps
 	bash Benchmarks/large_mcmc.sh
+
+# Renders the demo's report page in headless Chromium (Debian's chromium,
+# installed when run as root) to bayeskit-out/demo/report/index.png: look at it.
+report-check: release
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+	  else echo "report-check needs chromium: sudo apt-get install -y chromium"; exit 1; fi; }
+	$(BAYESKIT_RELEASE) demo --output bayeskit-out/demo
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,2400 \
+	  --screenshot=bayeskit-out/demo/report/index.png file://$(CURDIR)/bayeskit-out/demo/report/index.html
+	@echo "rendered bayeskit-out/demo/report/index.png"
 
 clean:
 	rm -rf .build bayeskit-out

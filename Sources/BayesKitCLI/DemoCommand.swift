@@ -75,7 +75,7 @@ public struct DemoCommand: ParsableCommand {
                     ("time", String(format: "%.1f s", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18))],
             introduction: "Each section below is one experiment of the seed notebooks and lectures, run by BayesKit on "
                 + "the embedded data: what it shows, the document it reproduces, its figures and its numbers. "
-                + "Run it again with `make demo` or `bayeskit demo --output DIR`.",
+                + "Run it again with make demo, or bayeskit demo --output DIR.",
             sections: sections)
         try report.write(to: context.file("report/index.html"))
         outputs["report"] = "report/index.html"
