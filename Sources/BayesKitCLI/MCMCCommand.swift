@@ -156,6 +156,11 @@ public struct MCMCCommand: ParsableCommand {
         let minESS = parameters.compactMap(\.essBulk).filter { $0.isFinite }.min() ?? .nan
         let fMaxRhat = fSummary.compactMap(\.rhat).filter { $0.isFinite }.max() ?? .nan
         let fMinESS = fSummary.compactMap(\.essBulk).filter { $0.isFinite }.min() ?? .nan
+        // PSIS-LOO and WAIC on at most 4000 draws spread over the chains.
+        let looDraws = try chains.evenlySpacedDraws(maximum: 4000)
+        let pointwise = try bnn.pointwiseLogLikelihood(weightDraws: looDraws, x: input.x, y: y, threads: context.threads)
+        let loo = looDraws.rows >= 10 ? try ModelChecking.loo(logLikelihood: pointwise, threads: context.threads) : nil
+        let waic = looDraws.rows >= 10 ? try ModelChecking.waic(logLikelihood: pointwise, threads: context.threads) : nil
         let acceptance = chains.acceptanceRates
         let meanAcceptance = acceptance.reduce(0, +) / Double(acceptance.count)
 
@@ -225,6 +230,18 @@ public struct MCMCCommand: ParsableCommand {
         result.chains = chains.chainSummaries
         result.metrics = ["acceptance_rate": meanAcceptance, "max_rhat": maxRhat, "min_ess_bulk": minESS,
                           "max_rhat_functionals": fMaxRhat, "min_ess_bulk_functionals": fMinESS]
+        if let loo, let waic {
+            result.metrics?["elpd_loo"] = loo.elpd
+            result.metrics?["elpd_loo_se"] = loo.se
+            result.metrics?["p_loo"] = loo.effectiveParameters
+            result.metrics?["max_pareto_k"] = loo.paretoK.max() ?? .nan
+            result.metrics?["elpd_waic"] = waic.elpd
+            result.metrics?["p_waic"] = waic.effectiveParameters
+            if !loo.badObservations.isEmpty {
+                warnings.append("WARNING: PSIS-LOO is unreliable for \(loo.badObservations.count) observation(s) "
+                    + "(Pareto k > \(format(loo.goodK))): rows \(loo.badObservations.map(String.init).joined(separator: ", "))")
+            }
+        }
         result.summary = [
             "kept_draws_per_chain": .number(Double(chains.chainStats.map(\.keptDraws).min() ?? 0)),
             "functional_points": .array((0..<points.rows).map { JSONValue(points.row($0)) }),

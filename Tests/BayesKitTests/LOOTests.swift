@@ -135,3 +135,53 @@ import Testing
         #expect(table.map(\.name) == ["true", "wide"] && table[0].elpdDifference == 0 && table[1].elpdDifference > 2 * table[1].differenceSE)
     }
 }
+
+/// The BNN's pointwise log-likelihood sums to the posterior's likelihood term
+/// for every likelihood, and PSIS-LOO runs on MCMC draws.
+@Suite struct PointwiseLikelihoodTests {
+    @Test(arguments: ["gaussian", "learned", "bernoulli", "categorical"])
+    func sumsToThePosteriorsLikelihoodTerm(_ kind: String) throws {
+        let stream = try RandomStream(seed: 5, stream: 0)
+        let n = 12
+        let x = try Matrix(rows: n, columns: 2, values: (0..<(2 * n)).map { _ in 2 * stream.uniform() - 1 })
+        let bnn: BNN, y: Matrix
+        switch kind {
+        case "gaussian":
+            bnn = try BNN(layers: [2, 4, 1], activation: .tanh, likelihood: .gaussian(sigma: 0.3))
+            y = try Matrix(rows: n, columns: 1, values: (0..<n).map { _ in stream.uniform() })
+        case "learned":
+            bnn = try BNN(layers: [2, 4, 1], activation: .tanh, likelihood: .gaussianLearnedNoise())
+            y = try Matrix(rows: n, columns: 1, values: (0..<n).map { _ in stream.uniform() })
+        case "bernoulli":
+            bnn = try BNN(layers: [2, 4, 1], activation: .tanh, likelihood: .bernoulli)
+            y = try Matrix(rows: n, columns: 1, values: (0..<n).map { _ in stream.uniform() < 0.5 ? 0 : 1 })
+        default:
+            bnn = try BNN(layers: [2, 4, 3], activation: .tanh, likelihood: .categorical(classes: 3))
+            y = try Matrix(rows: n, columns: 1, values: (0..<n).map { _ in Double(Int(3 * stream.uniform())) })
+        }
+        let posterior = try bnn.posterior(x: x, y: y)
+        let draws = try Matrix(rows: 3, columns: bnn.dimension, values: (0..<(3 * bnn.dimension)).map { _ in stream.uniform() - 0.5 })
+        let ll = try bnn.pointwiseLogLikelihood(weightDraws: draws, x: x, y: y)
+        #expect(ll.rows == 3 && ll.columns == n)
+        for s in 0..<3 {
+            let total = ll.row(s).reduce(0, +)
+            let term = try posterior.terms(draws.row(s)).logLikelihood
+            #expect(abs(total - term) < 1e-10 * max(1, abs(term)), "\(kind) draw \(s): \(total) vs \(term)")
+        }
+    }
+
+    @Test func looOnMCMCDrawsOfTheSineBNN() throws {
+        let sine = try Datasets.sine()
+        let bnn = try BNN(layers: [1, 5, 1], activation: .relu, likelihood: .gaussian(sigma: 0.1))
+        let mcmc = MCMC(kernel: RandomWalkMetropolis(scale: 0.01), chains: 2, warmup: 500, draws: 2000, thin: 2)
+        let chains = try mcmc.run(bnn, x: sine.x, y: sine.y, seed: 1, threads: 1)
+        let draws = try chains.evenlySpacedDraws(maximum: 1500)
+        #expect(draws.rows == 1000)
+        let ll = try bnn.pointwiseLogLikelihood(weightDraws: draws, x: Matrix(rows: 20, columns: 1, values: sine.x),
+                                                y: Matrix(rows: 20, columns: 1, values: sine.y))
+        let loo = try ModelChecking.loo(logLikelihood: ll)
+        let waic = try ModelChecking.waic(logLikelihood: ll)
+        #expect(loo.elpd.isFinite && loo.elpd <= loo.lppd && loo.effectiveParameters > 0 && loo.paretoK.count == 20)
+        #expect(abs(loo.elpd - waic.elpd) < 3 * loo.se, "LOO \(loo.elpd) and WAIC \(waic.elpd) should be close")
+    }
+}

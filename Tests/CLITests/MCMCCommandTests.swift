@@ -32,6 +32,7 @@ extension CommandLine {
         #expect(result.config["init"] == "mse" && result.config["chains"] == 2 && result.config["thin"] == 2)
         #expect(result.summary?["kept_draws_per_chain"] == 200)
         #expect(result.metrics?["max_rhat"] != nil)
+        #expect(result.metrics?["elpd_loo"]?.isFinite == true && result.metrics?["p_loo"] != nil && result.metrics?["elpd_waic"] != nil)
         for file in ["draws/manifest.json", "draws/chain-0.bkd", "draws/chain-1.bkd", "trace.svg", "predictive.svg",
                      "predictive.csv"] {
             #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path), "\(file)")
