@@ -86,8 +86,7 @@ public enum ODEFigures {
                     if i == j {
                         try p.histogram(column[j], bins: 40, density: true, label: i == 0 ? "MCMC" : nil, color: .blue)
                         if let grid, j < gridDims {
-                            let v = grid.axes[j].values, step = v.count > 1 ? v[1] - v[0] : 1
-                            try p.line(x: v, y: grid.marginal(j).map { $0 / step }, label: i == 0 ? "grid" : nil,
+                            try p.line(x: grid.axes[j].values, y: grid.marginal(j), label: i == 0 ? "grid" : nil,
                                        color: .black, width: 1.5)
                         }
                         if let truth, j < truth.count { try p.verticalLine(x: truth[j], color: .vermillion) }
