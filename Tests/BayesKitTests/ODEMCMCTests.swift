@@ -170,4 +170,40 @@ import Testing
         #expect(try one.draws() == two.draws())
         #expect(one.acceptanceRates == two.acceptanceRates)
     }
+
+    /// README.md's ODE MCMC snippet, kept compiling and true (shorter chains).
+    @Test func readmeODEMCMCSnippetRuns() throws {
+        let data = try Datasets.oscillator()
+        let open = try ODEPosterior(system: .oscillator, free: ["zeta", "omega"],
+                                    priors: [Uniform(low: 0, high: 0.25), Uniform(low: 0.6, high: 1.6)],
+                                    initial: [1, 0], freeInitial: ["x"], initialPriors: [Normal(mean: 1, sd: 0.2)],
+                                    times: data.x, observations: data.y, noise: .inferred(prior: HalfNormal(scale: 0.2)))
+        #expect(open.parameterNames == ["zeta", "omega", "x0", "log_sigma"])
+        let start = try open.mapStart(seed: 1, chain: 0)
+        let steps = try #require(try open.laplaceSD(at: start))
+        let chains = try MCMC(kernel: RandomWalkMetropolis(scale: 1.2, diagonal: steps), chains: 2, warmup: 300, draws: 500)
+            .run(open, initial: .map(), seed: 1, threads: 2)
+        #expect(try chains.summary().count == 4)
+        let draws = try open.predictive(chains, times: linspace(0, 8, 50))
+        #expect(draws.quantiles.count == 3 && draws.mean.count == 50)
+    }
+
+    /// The `ode-mcmc` demo study: MH next to the grid, and sigma recovered.
+    @Test func odeMCMCStudyAgreesWithTheGrid() throws {
+        #expect(Studies.names.contains("ode-mcmc"))
+        let study = try Studies.run("ode-mcmc", seed: 0, threads: 2)
+        #expect(study.figures.count == 3)
+        func items(_ v: JSONValue?) -> [JSONValue]? { if case .array(let a)? = v { a } else { nil } }
+        let known = try #require(items(study.summary["mh_known_noise"]?["parameters"]))
+        let grid = try #require(study.summary["fine_grid"])
+        for a in 0..<2 {
+            let mean = try #require(known[a]["mean"]?.number), mcse = try #require(known[a]["mcse_mean"]?.number)
+            let gridMean = try #require(items(grid["mean"])?[a].number)
+            #expect(abs(mean - gridMean) <= 5 * mcse, "\(a): \(mean) vs \(gridMean)")
+        }
+        let open = try #require(items(study.summary["mh_unknown_noise"]?["parameters"]))
+        let sigma = try #require(open.last)
+        #expect(sigma["name"] == "sigma")
+        #expect(try #require(sigma["q05"]?.number) < 0.05 && 0.05 < (try #require(sigma["q95"]?.number)))
+    }
 }
