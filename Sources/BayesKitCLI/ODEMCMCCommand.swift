@@ -221,7 +221,7 @@ public struct ODEMCMCCommand: ParsableCommand {
         let steps = laplace ?? priorSD
         let initSeconds = seconds(since: start)
         let scale = proposalScale ?? 2.4 / Double(d).squareRoot()
-        let mcmc = MCMC(kernel: RandomWalkMetropolis(scale: scale, diagonal: steps), chains: s.chains, warmup: s.warmup,
+        let mcmc = MCMC(kernel: try kernel(scale: scale, steps: steps), chains: s.chains, warmup: s.warmup,
                         draws: s.draws, thin: s.thin, adaptScale: !noAdapt, targetAcceptance: targetAcceptance)
         let drawsFolder: URL? = noDrawsFile ? nil
             : drawsFile.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? context.file("draws")
@@ -352,6 +352,14 @@ public struct ODEMCMCCommand: ParsableCommand {
         for w in warnings { note(w) }
         note("wrote result.json, pairs.svg, trace.svg, predictive.svg, predictive.csv"
             + (drawsFolder.map { " and draws to \($0.path)" } ?? "") + " in \(context.outputDirectory.path)")
+    }
+
+    /// The kernel of `--sampler` with per-parameter `steps` (a gradient sampler joins here as a new case).
+    func kernel(scale: Double, steps: [Double]) throws -> any MCMCKernel {
+        switch sampler {
+        case "rwmh": return RandomWalkMetropolis(scale: scale, diagonal: steps)
+        default: throw ValidationError("--sampler must be rwmh; got '\(sampler)'")
+        }
     }
 
     func relativePath(_ url: URL, to base: URL) -> String {

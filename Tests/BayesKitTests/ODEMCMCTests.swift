@@ -126,6 +126,24 @@ import Testing
         #expect(x0.q05 < 1 && 1 < x0.q95, "x0 90% interval \(x0.q05)...\(x0.q95)")
     }
 
+    /// Any built-in system: SIR's (beta, gamma) from noisy infected fractions.
+    @Test func sirParametersAreRecovered() throws {
+        let times = (1...40).map { Double($0) * 1.5 }
+        let clean = try ODESolver().solve(.sir, parameters: [0.5, 0.1], initial: [0.99, 0.01, 0], times: times).state(1)
+        let eps = try Normal().sample(times.count, using: try RandomStream(seed: 7, stream: 0))
+        let y = zip(clean, eps).map { $0 + 0.005 * $1 }
+        let post = try ODEPosterior(system: .sir, free: ["beta", "gamma"],
+                                    priors: [try Uniform(low: 0.1, high: 1), try Uniform(low: 0.01, high: 0.5)],
+                                    initial: [0.99, 0.01, 0], freeInitial: [], initialPriors: [], times: times,
+                                    observations: y, observedState: 1, noise: .known(0.005))
+        let chains = try sampler(post, chains: 2, warmup: 800, draws: 1500).run(post, seed: 3, threads: 2)
+        for (p, truth) in zip(try chains.summary(threads: 2), [0.5, 0.1]) {
+            #expect(abs(p.mean - truth) < 4 * p.sd, "\(p.name): \(p.mean) ± \(p.sd), truth \(truth)")
+            #expect(p.sd < 0.05 * truth)  // the data pin it down
+            #expect(try #require(p.rhat) < 1.05)
+        }
+    }
+
     @Test func badInputIsRefusedWithAMessage() throws {
         let data = try Datasets.oscillator()
         func message(_ body: () throws -> Void) -> String {
