@@ -234,10 +234,18 @@ public struct ODEMCMCCommand: ParsableCommand {
 
         // Diagnostics; sigma = exp(log_sigma) summarised from the same draws.
         var parameters = try chains.summary(threads: context.threads)
-        let perChain = try (0..<chains.chainCount).map { try chains.chain($0) }
-        let kept = perChain.map(\.rows).min() ?? 0
+        // One chain in memory at a time: thinned draws for the figures, the sigma column for its summary.
+        let kept = chains.chainStats.map(\.keptDraws).min() ?? 0
+        let longest = chains.chainStats.map(\.keptDraws).max() ?? 0
+        let pairStep = max(1, longest * chains.chainCount / 2000), traceStep = max(1, (longest + 999) / 1000)
+        var pairDraws: [[Double]] = [], traceDraws: [[[Double]]] = [], sigma: [[[Double]]] = []
+        for k in 0..<chains.chainCount {
+            let m = try chains.chain(k)
+            pairDraws += stride(from: 0, to: m.rows, by: pairStep).map { m.row($0) }
+            traceDraws.append(stride(from: 0, to: m.rows, by: traceStep).map { m.row($0) })
+            if post.noise.isInferred { sigma.append((0..<min(kept, m.rows)).map { [Foundation.exp(m[$0, d - 1])] }) }
+        }
         if post.noise.isInferred, kept >= 4 {
-            let sigma = perChain.map { m in (0..<kept).map { [Foundation.exp(m[$0, d - 1])] } }
             parameters += try Diagnostics.summary(names: ["sigma"], draws: sigma, threads: context.threads)
         }
         let maxRhat = parameters.compactMap(\.rhat).filter { $0.isFinite }.max() ?? .nan
@@ -273,16 +281,13 @@ public struct ODEMCMCCommand: ParsableCommand {
                                   title: "MCMC posterior predictive of \(system.stateNames[observe]) (\(system.name))",
                                   yLabel: system.stateNames[observe])
             .write(to: context.file("predictive.svg"))
-        let showPerChain = max(1, 2000 / max(1, chains.chainCount))
-        let pairDraws = perChain.flatMap { m in stride(from: 0, to: m.rows, by: max(1, m.rows / showPerChain)).map { m.row($0) } }
         let truthVector = post.parameterNames.allSatisfy { truthValues[$0] != nil } ? post.parameterNames.map { truthValues[$0]! } : nil
         try ODEFigures.pairs(pairDraws, names: post.parameterNames, grid: gridPosterior, truth: truthVector,
                              title: "MCMC draws (\(pairDraws.count) shown)" + (gridPosterior != nil ? " vs the grid posterior" : ""))
             .write(to: context.file("pairs.svg"))
-        let traceStep = max(1, ((perChain.map(\.rows).max() ?? 0) + 999) / 1000)
         try Figure.traces(title: "Traces (\(s.chains) chain\(s.chains == 1 ? "" : "s")\(traceStep > 1 ? ", every \(traceStep)th kept draw" : ""))",
                           names: post.parameterNames,
-                          draws: perChain.map { m in stride(from: 0, to: m.rows, by: traceStep).map { m.row($0) } })
+                          draws: traceDraws)
             .write(to: context.file("trace.svg"))
 
         var warnings: [String] = []
