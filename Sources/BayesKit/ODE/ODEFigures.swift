@@ -36,15 +36,8 @@ public enum ODEFigures {
                                   truth: (t: [Double], y: [Double])?, title: String, yLabel: String = "x(t)",
                                   width: Double = 1000, height: Double = 420) throws -> Figure {
         var fig = Figure(title: title, rows: 1, columns: 1, width: width, height: height)
-        let lo = data.t.min() ?? p.times.first!, hi = data.t.max() ?? p.times.last!
         try fig.panel(0, 0) { panel in
-            panel.xLabel = "t"
-            panel.yLabel = yLabel
-            panel.legend = .outsideRight
-            try panel.verticalSpan(from: lo, to: hi, label: "interpolation window", color: .bluishGreen, opacity: 0.07)
-            if let end = p.times.last, end > hi {
-                try panel.verticalSpan(from: hi, to: end, label: "extrapolation", color: .orange, opacity: 0.09)
-            }
+            try window(&panel, times: p.times, data: data.t, yLabel: yLabel)
             try panel.band(x: p.times, mean: p.mean, sd: p.totalSD, k: 2, label: "±2σ new observation",
                            color: .skyBlue, opacity: 0.2)
             try panel.band(x: p.times, mean: p.mean, sd: p.sd, k: 2, label: "±2σ trajectory (epistemic)",
@@ -109,6 +102,18 @@ public enum ODEFigures {
         return fig
     }
 
+    /// Axes, legend, and the data window shaded as interpolation, the rest of `times` as extrapolation.
+    static func window(_ panel: inout Panel, times: [Double], data: [Double], yLabel: String) throws {
+        let lo = data.min() ?? times.first!, hi = data.max() ?? times.last!
+        panel.xLabel = "t"
+        panel.yLabel = yLabel
+        panel.legend = .outsideRight
+        try panel.verticalSpan(from: lo, to: hi, label: "interpolation window", color: .bluishGreen, opacity: 0.07)
+        if let end = times.last, end > hi {
+            try panel.verticalSpan(from: hi, to: end, label: "extrapolation", color: .orange, opacity: 0.09)
+        }
+    }
+
     /// The posterior predictive over MCMC draws: the 90% band of the
     /// trajectory and of a new observation, the median, the data and the
     /// truth, with the observation window marked (as ``predictive(_:data:truth:title:yLabel:width:height:)``).
@@ -120,15 +125,8 @@ public enum ODEFigures {
             throw BayesKitError.invalidArgument("the predictive figure needs the 0.05, 0.5 and 0.95 quantiles")
         }
         var fig = Figure(title: title, rows: 1, columns: 1, width: width, height: height)
-        let t0 = data.t.min() ?? p.times.first!, t1 = data.t.max() ?? p.times.last!
         try fig.panel(0, 0) { panel in
-            panel.xLabel = "t"
-            panel.yLabel = yLabel
-            panel.legend = .outsideRight
-            try panel.verticalSpan(from: t0, to: t1, label: "interpolation window", color: .bluishGreen, opacity: 0.07)
-            if let end = p.times.last, end > t1 {
-                try panel.verticalSpan(from: t1, to: end, label: "extrapolation", color: .orange, opacity: 0.09)
-            }
+            try window(&panel, times: p.times, data: data.t, yLabel: yLabel)
             try panel.band(x: p.times, lower: p.observationQuantiles[lo], upper: p.observationQuantiles[hi],
                            label: "90% new observation", color: .skyBlue, opacity: 0.2)
             try panel.band(x: p.times, lower: p.quantiles[lo], upper: p.quantiles[hi], label: "90% trajectory (epistemic)",
