@@ -26,6 +26,10 @@ Scaled peers report the scaled time as their `median_s`/`min_s` (through the
 `extra` facts that peers.py copies after timing) and the unscaled ones as
 `subset_median_s`/`subset_min_s` with `subset_solves` and `scale`.
 
+`ode.mh` (10,000 random-walk MH steps on the oscillator posterior, one
+solve per step): the same MH loop in Python around SciPy's `solve_ivp` RK45
+and `odeint` (LSODA), timed on 200 steps and scaled by 50.
+
 `python ode.py --check` prints every peer's max error and one call's time.
 """
 import math
@@ -193,7 +197,79 @@ def seed_loop(libs, n):
     return fn
 
 
+# ---- ode.mh: random-walk Metropolis on the oscillator posterior, one solve per step --------------
+
+MH_STEPS, MH_TIMED = 10_000, 200
+MH_SD = (0.0056, 0.0074)
+
+
+def _oscillator_data(np):
+    """60 noisy displacements on [0, 6] (zeta 0.08, omega 1.1, noise 0.05): the seed's setting with NumPy's own
+    noise draw (BayesKit uses its Datasets.oscillator; the cost of a step does not depend on the draw)."""
+    t = np.linspace(0, T_END, N_T)
+    return t, closed_form(np, t, 0.08, 1.1) + 0.05 * np.random.default_rng(1).standard_normal(N_T)
+
+
+def _mh(libs, solve):
+    """A plain MH loop: propose theta + sd * z, log prior (uniform box) + Gaussian log likelihood from one solve,
+    accept with probability min(1, ratio). Timed on MH_TIMED steps, scaled to MH_STEPS."""
+    np = libs["numpy"]
+    t, y = _oscillator_data(np)
+    sd = np.array(MH_SD)
+
+    def log_post(theta):
+        z, w = theta
+        if not (0 < z < 0.25 and 0.6 < w < 1.6):
+            return -math.inf
+        x = solve(t, z, w)
+        return -0.5 * np.sum((y - x) ** 2) / 0.05 ** 2 - N_T * (math.log(0.05) + 0.5 * math.log(2 * math.pi))
+
+    def run():
+        rng = np.random.default_rng(2)
+        theta = np.array([0.08, 1.1])
+        lp = log_post(theta)
+        for _ in range(MH_TIMED):
+            prop = theta + sd * rng.standard_normal(2)
+            lq = log_post(prop)
+            if math.log(rng.random()) < lq - lp:
+                theta, lp = prop, lq
+        return theta
+    fn = _scaled(run, MH_STEPS // MH_TIMED, MH_TIMED)
+    fn.extra["max_error"] = float(np.max(np.abs(solve(t, 0.08, 1.1) - closed_form(np, t, 0.08, 1.1))))
+    fn.warmup, fn.min_calls = 1, 3
+    return fn
+
+
+def mh_solve_ivp(libs, n):
+    np = libs["numpy"]
+    from scipy.integrate import solve_ivp
+
+    def rhs(_t, y, zeta, omega):
+        return [y[1], -2.0 * zeta * omega * y[1] - omega * omega * y[0]]
+
+    def solve(t, z, w):
+        return solve_ivp(rhs, (0.0, T_END), [1.0, 0.0], method="RK45", t_eval=t, rtol=RTOL, atol=ATOL, args=(z, w)).y[0]
+    return _mh(libs, solve)
+
+
+def mh_odeint(libs, n):
+    from scipy.integrate import odeint
+
+    def rhs(y, _t, zeta, omega):
+        return [y[1], -2.0 * zeta * omega * y[1] - omega * omega * y[0]]
+
+    def solve(t, z, w):
+        return odeint(rhs, [1.0, 0.0], t, args=(z, w), rtol=RTOL, atol=ATOL)[:, 0]
+    return _mh(libs, solve)
+
+
 PEERS = {
+    "ode.mh": [
+        ("SciPy solve_ivp RK45 MH loop", "scipy",
+         "MH loop, each step solve_ivp(f, (0, 6), y0, 'RK45', t_eval, rtol=1e-8, atol=1e-10); 200 timed, x50", mh_solve_ivp),
+        ("SciPy odeint (LSODA) MH loop", "scipy",
+         "MH loop, each step odeint(f, y0, t, rtol=1e-8, atol=1e-10); 200 timed, x50", mh_odeint),
+    ],
     "ode.grid60": [
         ("SciPy solve_ivp RK45", "scipy", "solve_ivp(f, (0, 6), y0, 'RK45', t_eval, rtol=1e-8, atol=1e-10) per pair; 200 timed, x18",
          scipy_loop),
@@ -216,7 +292,7 @@ if __name__ == "__main__":
     except ImportError:
         pass
     load_libraries(libs, 1)
-    for name, lib, _code, factory in PEERS["ode.grid60"]:
+    for name, lib, _code, factory in PEERS["ode.grid60"] + PEERS["ode.mh"]:
         if lib not in libs and lib != "scipy":
             print(f"{name}: skipped ({lib} not installed)")
             continue

@@ -6,9 +6,9 @@ import Foundation
 public struct ODECommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "ode",
-        abstract: "ODE systems: solve them, and grid posteriors over their parameters.",
+        abstract: "ODE systems: solve them, grid and MCMC posteriors over their parameters.",
         discussion: "Built-in systems: \(ODESystem.builtInNames.joined(separator: ", ")).",
-        subcommands: [ODESolveCommand.self, ODEGridCommand.self])
+        subcommands: [ODESolveCommand.self, ODEGridCommand.self, ODEMCMCCommand.self])
 
     public init() {}
 }

@@ -228,4 +228,149 @@ import Testing
         #expect(bk_ode_posterior_logdensity(UnsafeMutableRawPointer(post), 3, [0.1, 1, 1], &lp, nil) == Int32(BK_EDIM.rawValue))
         #expect(String(cString: bk_ode_posterior_message(UnsafeMutableRawPointer(post))) == "ODE posterior has 2 parameters, got 3")
     }
+
+    /// Solves with sensitivity `flags` (bk_ode_sens); returns (status, states, S, columns, message).
+    func solveFlags(_ sys: bk_ode_system, _ opt: bk_ode_options, flags: Int32, p: [Double], y0: [Double],
+                    times: [Double]) -> (Int32, [Double], [Double], Int, String) {
+        var sys = sys, opt = opt, err = bk_error()
+        var solver: OpaquePointer?
+        let st = bk_ode_solver_alloc(&sys, &opt, flags, &solver, &err)
+        guard st == 0 else { return (st, [], [], 0, message(err)) }
+        defer { bk_ode_solver_free(solver) }
+        let ns = bk_ode_solver_sens_columns(solver)
+        var y = [Double](repeating: .nan, count: times.count * sys.dim)
+        var s = [Double](repeating: .nan, count: times.count * sys.dim * ns)
+        let status = bk_ode_solver_solve(solver, p, y0, 0, times.count, times, &y, &s)
+        return (status, y, s, ns, message(bk_ode_solver_error(solver).pointee))
+    }
+
+    /// dy/dy0 from the variational equations Z' = J Z, Z(0) = I, against
+    /// central differences of whole solves, alone (flag 2) and after the
+    /// parameter columns (flag 3, whose dy/dp columns must equal flag 1's).
+    @Test func initialStateSensitivitiesMatchFiniteDifferences() {
+        let cases: [(bk_ode_builtin, [Double], [Double], Double)] = [
+            (BK_ODE_OSCILLATOR, [0.08, 1.1], [1, 0], 6),
+            (BK_ODE_LOTKA_VOLTERRA, [1.0, 0.1, 0.075, 1.5], [10, 5], 10),
+            (BK_ODE_SIR, [0.5, 0.1], [0.99, 0.01, 0], 30),
+            (BK_ODE_VAN_DER_POL, [1.5], [2, 0], 5),
+        ]
+        for (which, p, y0, tEnd) in cases {
+            let sys = system(which)
+            let times = linspace(0, tEnd, 11).dropFirst().map { $0 }
+            let opt = options(BK_ODE_RK8PD, rtol: 1e-12, atol: 1e-14)
+            let n = sys.dim, np = sys.nparams
+            let (st2, y2, z, ns2, msg2) = solveFlags(sys, opt, flags: 2, p: p, y0: y0, times: times)
+            let (st3, y3, s3, ns3, msg3) = solveFlags(sys, opt, flags: 3, p: p, y0: y0, times: times)
+            let (st1, _, s1, ns1, _) = solveFlags(sys, opt, flags: 1, p: p, y0: y0, times: times)
+            #expect(st2 == 0 && st3 == 0 && st1 == 0, "\(msg2) \(msg3)")
+            #expect(ns2 == n && ns3 == n + np && ns1 == np)
+            // Same trajectory (the error control sees more components with flag 3, so steps differ slightly).
+            for i in y2.indices { #expect(abs(y2[i] - y3[i]) <= 1e-9 * max(1, abs(y2[i]))) }
+            for m in 0..<n {
+                let h = 1e-6 * max(1, abs(y0[m]))
+                var up = y0, down = y0
+                up[m] += h
+                down[m] -= h
+                let yu = solve(sys, opt, p: p, y0: up, times: times).1, yd = solve(sys, opt, p: p, y0: down, times: times).1
+                for i in 0..<(times.count * n) {
+                    let fd = (yu[i] - yd[i]) / (2 * h)
+                    #expect(abs(fd - z[i * n + m]) <= 1e-6 * max(1, abs(fd)), "system \(which) y0[\(m)] entry \(i): \(z[i * n + m]) vs \(fd)")
+                    #expect(abs(z[i * n + m] - s3[i * ns3 + np + m]) <= 1e-8 * max(1, abs(fd)))
+                }
+            }
+            for i in 0..<(times.count * n) {
+                for k in 0..<np { #expect(abs(s1[i * np + k] - s3[i * ns3 + k]) <= 1e-8 * max(1, abs(s1[i * np + k]))) }
+            }
+        }
+        var sys = system(BK_ODE_OSCILLATOR), opt = options(BK_ODE_RK8PD, rtol: 1e-8, atol: 1e-10), err = bk_error()
+        var solver: OpaquePointer?
+        #expect(bk_ode_solver_alloc(&sys, &opt, 4, &solver, &err) == Int32(BK_EINVAL.rawValue))
+        #expect(message(err) == "sensitivities must be 0, 1 (parameters), 2 (initial states) or 3 (both), got 4")
+    }
+
+    /// theta = (zeta, omega, x(0), log sigma): the gradient (dy/dp, dy/dy0,
+    /// d/ds) against finite differences, for a prior on sigma and on log sigma.
+    @Test func posteriorWithInitialStateAndNoiseHasTheRightGradient() throws {
+        let sys = system(BK_ODE_OSCILLATOR)
+        let opt = options(BK_ODE_RK8PD, rtol: 1e-11, atol: 1e-13)
+        let times = linspace(0, 6, 60)
+        let obs = times.map { closedForm($0, zeta: 0.08, omega: 1.1) + 0.05 * sin(97 * $0) }
+        var priors = [bk_dist(), bk_dist()], initPrior = [bk_dist()], halfNormal = bk_dist(), logUniform = bk_dist()
+        var err = bk_error()
+        #expect(bk_dist_init(&priors[0], Int32(BK_DIST_UNIFORM.rawValue), [0, 0.25], 2, &err) == 0)
+        #expect(bk_dist_init(&priors[1], Int32(BK_DIST_UNIFORM.rawValue), [0.6, 1.6], 2, &err) == 0)
+        #expect(bk_dist_init(&initPrior[0], Int32(BK_DIST_NORMAL.rawValue), [1, 0.2], 2, &err) == 0)
+        #expect(bk_dist_init(&halfNormal, Int32(BK_DIST_HALFNORMAL.rawValue), [0.2], 1, &err) == 0)
+        #expect(bk_dist_init(&logUniform, Int32(BK_DIST_UNIFORM.rawValue), [log(0.001), log(1)], 2, &err) == 0)
+        var sysv = sys, optv = opt
+        /// Copies that outlive the configuration struct.
+        func pin<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: a.count)
+            p.initialize(from: a, count: a.count)
+            return p
+        }
+        let params = pin([0.0, 0.0]), y0 = pin([1.0, 0.0]), free = pin([0, 1]), observed = pin([0]), initial = pin([0])
+        let pPriors = pin(priors), pTimes = pin(times), pObs = pin(obs)
+        defer {
+            params.deallocate(); y0.deallocate(); free.deallocate(); observed.deallocate(); initial.deallocate()
+            pPriors.deallocate(); pTimes.deallocate(); pObs.deallocate()
+        }
+        for (noisePrior, onLog) in [(halfNormal, Int32(0)), (logUniform, Int32(1))] {
+            var post: OpaquePointer?
+            let st = withUnsafePointer(to: &sysv) { sp in
+                withUnsafePointer(to: &optv) { op in
+                    initPrior.withUnsafeBufferPointer { ip in
+                            var cfg = bk_ode_posterior_config(system: sp, options: op, params: params, y0: y0, t0: 0, nfree: 2,
+                                                              free: free, priors: pPriors, nobs: times.count, times: pTimes,
+                                                              nobserved: 1, observed: observed, obs: pObs, noise_sd: 0.05)
+                            var extra = bk_ode_posterior_extra(ninitial: 1, initial: initial, initial_priors: ip.baseAddress,
+                                                               infer_noise: 1, noise_prior: noisePrior, noise_prior_log: onLog)
+                            return bk_ode_posterior_alloc_extra(&cfg, &extra, &post, &err)
+                    }
+                }
+            }
+            #expect(st == 0, "\(message(err))")
+            defer { bk_ode_posterior_free(post) }
+            #expect(bk_ode_posterior_dim(post) == 4)
+            for theta in [[0.08, 1.1, 1.0, log(0.05)], [0.12, 1.05, 0.95, log(0.08)], [0.05, 1.2, 1.1, log(0.03)]] {
+                var lp = 0.0
+                var grad = [Double](repeating: 0, count: 4), fd = grad
+                #expect(bk_ode_posterior_logdensity(UnsafeMutableRawPointer(post), 4, theta, &lp, &grad) == 0)
+                var lp2 = 0.0
+                #expect(bk_ode_posterior_logdensity(UnsafeMutableRawPointer(post), 4, theta, &lp2, nil) == 0)
+                #expect(abs(lp - lp2) < 1e-8 * abs(lp))
+                #expect(bk_logdensity_fd_gradient(bk_ode_posterior_logdensity, UnsafeMutableRawPointer(post), 4, theta, 1e-6,
+                                                  &fd, &err) == 0)
+                for k in 0..<4 { #expect(abs(grad[k] - fd[k]) <= 1e-5 * max(1, abs(fd[k])), "\(theta): \(grad) vs \(fd)") }
+                // The value by hand: priors + Gaussian log likelihood at sigma = e^s.
+                let sigma = exp(theta[3])
+                var y = [Double](repeating: 0, count: 2 * times.count)
+                _ = solve(sys, opt, p: [theta[0], theta[1]], y0: [theta[2], 0], times: times).1.enumerated().map { y[$0.offset] = $0.element }
+                let ss = times.indices.map { i in pow(obs[i] - y[2 * i], 2) }.reduce(0, +)
+                var byHand = -0.5 * ss / (sigma * sigma) - Double(times.count) * (log(sigma) + 0.5 * log(2 * Double.pi))
+                byHand += -log(0.25) - log(1.0) + bk_dist_logpdf(&initPrior[0], theta[2])
+                byHand += onLog == 1 ? -log(log(1) - log(0.001)) : bk_dist_logpdf(&halfNormal, sigma) + theta[3]
+                #expect(abs(lp - byHand) < 1e-7 * abs(lp), "\(lp) vs \(byHand)")
+                var pOut = [0.0, 0.0], yOut = [0.0, 0.0], sOut = 0.0
+                #expect(bk_ode_posterior_unpack(post, theta, &pOut, &yOut, &sOut) == 0)
+                #expect(pOut == [theta[0], theta[1]] && yOut == [theta[2], 0] && sOut == sigma)
+            }
+        }
+        // A noise prior with no mass on sigma > 0 is refused.
+        var bad = bk_dist()
+        #expect(bk_dist_init(&bad, Int32(BK_DIST_UNIFORM.rawValue), [-2, -1], 2, &err) == 0)
+        var post: OpaquePointer?
+        let st = withUnsafePointer(to: &sysv) { sp in
+            withUnsafePointer(to: &optv) { op in
+                var cfg = bk_ode_posterior_config(system: sp, options: op, params: params, y0: y0, t0: 0, nfree: 2, free: free,
+                                                  priors: pPriors, nobs: times.count, times: pTimes, nobserved: 1,
+                                                  observed: observed, obs: pObs, noise_sd: 0.05)
+                var extra = bk_ode_posterior_extra(ninitial: 0, initial: nil, initial_priors: nil, infer_noise: 1,
+                                                   noise_prior: bad, noise_prior_log: 0)
+                return bk_ode_posterior_alloc_extra(&cfg, &extra, &post, &err)
+            }
+        }
+        #expect(st == Int32(BK_EINVAL.rawValue))
+        #expect(message(err) == "ODE posterior: the noise sd prior has no mass on positive values")
+    }
 }

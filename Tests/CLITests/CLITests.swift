@@ -48,8 +48,8 @@ import Testing
                                       neural network, with diagnostics.
               summary                 Diagnostics table (mean, sd, quantiles, ESS, R-hat)
                                       of MCMC draws files.
-              ode                     ODE systems: solve them, and grid posteriors over
-                                      their parameters.
+              ode                     ODE systems: solve them, grid and MCMC posteriors
+                                      over their parameters.
               predict                 Predictive mean, sd and quantiles of a saved model at
                                       new inputs.
 

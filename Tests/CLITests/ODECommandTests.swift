@@ -54,6 +54,53 @@ extension CommandLine {
         #expect(grid.rowCount == 3600 && grid.columnNames == ["zeta", "omega", "log_posterior", "log_likelihood", "probability"])
     }
 
+    @Test func odeMCMCAgreesWithItsGridAndWritesDrawsAndFigures() throws {
+        let dir = Self.odeFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var command = try BayesKitCommand.parseAsRoot(["ode", "mcmc", "--system", "oscillator", "--chains", "3", "--warmup", "500",
+                                                       "--draws", "2000", "--seed", "4", "--output", dir.path, "--threads", "2",
+                                                       "--progress", "none"])
+        try command.run()
+        try BayesKitLibrary.setThreadCount(0)
+        let result = try RunResult.read(from: dir.appendingPathComponent("result.json"))
+        #expect(result.command == "ode-mcmc" && result.threads == 2 && result.seed == 4)
+        #expect(result.config["sampler"] == "rwmh" && result.config["chains"] == 3 && result.config["noise"] == 0.05)
+        let p = try #require(result.parameters)
+        #expect(p.map(\.name) == ["zeta", "omega"])
+        for q in p {
+            let gridMean = try #require(result.summary?["grid"]?["mean"]?[q.name]?.number)
+            #expect(abs(q.mean - gridMean) <= 5 * (q.mcseMean ?? 0), "\(q.name): \(q.mean) vs grid \(gridMean)")
+            #expect((q.rhat ?? 9) < 1.05)
+        }
+        #expect(result.chains?.count == 3)
+        #expect(result.timing.samplingS != nil && result.timing.warmupS != nil)
+        #expect(result.summary?["proposal_from"] == "laplace")
+        for file in ["pairs.svg", "trace.svg", "predictive.svg", "predictive.csv", "draws/manifest.json", "draws/chain-2.bkd"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path), "\(file)")
+        }
+        let pred = try CSVReader.read(path: dir.appendingPathComponent("predictive.csv").path)
+        #expect(pred.columnNames == ["t", "mean", "sd", "q05", "q50", "q95", "obs_q05", "obs_q95"] && pred.columns[0].last == 8)
+    }
+
+    @Test func odeMCMCInfersNoiseAndInitialStates() throws {
+        let dir = Self.odeFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var command = try BayesKitCommand.parseAsRoot(["ode", "mcmc", "--infer-noise", "--infer-initial", "x",
+                                                       "--prior", "x0=normal(1,0.2)", "--prior", "sigma=log-uniform(0.001,1)",
+                                                       "--chains", "2", "--warmup", "500", "--draws", "1000",
+                                                       "--output", dir.path, "--threads", "1", "--progress", "none",
+                                                       "--no-draws-file"])
+        try command.run()
+        try BayesKitLibrary.setThreadCount(0)
+        let result = try RunResult.read(from: dir.appendingPathComponent("result.json"))
+        let p = try #require(result.parameters)
+        #expect(p.map(\.name) == ["zeta", "omega", "x0", "log_sigma", "sigma"])
+        #expect(p[4].q05 < 0.08 && p[4].q95 > 0.03 && p[4].q05 > 0)
+        #expect(result.summary?["grid"] == nil)
+        #expect(result.config["priors"]?["sigma"] == "log-uniform(0.001,1)" && result.config["priors"]?["zeta"] == "default")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("draws").path))
+    }
+
     @Test func odeOptionsAreValidated() {
         func message(_ args: [String]) -> String {
             do {
@@ -78,5 +125,19 @@ extension CommandLine {
             == "--params: system 'oscillator' has no parameter 'mass'; its parameters: zeta, omega")
         #expect(message(["ode", "solve", "--initial", "1"]) == "--initial needs 2 comma-separated numbers (x, v); got '1'")
         #expect(message(["ode", "solve", "--system", "sir", "--params", "0.5,0.1"]) == "parsed")
+        #expect(message(["ode", "mcmc", "--sampler", "nuts"]) == "--sampler must be rwmh; got 'nuts'")
+        #expect(message(["ode", "mcmc", "--free", "mass"]) == "--free: system 'oscillator' has no parameter 'mass'; its parameters: zeta, omega")
+        #expect(message(["ode", "mcmc", "--prior", "sigma=half-normal(1)"]) == "--prior: 'sigma' is not inferred; inferred: omega, zeta")
+        #expect(message(["ode", "mcmc", "--prior", "zeta=normal(0)"])
+            == "--prior zeta: prior 'normal(0)': normal takes 2 argument(s) (mean, sd), got 1")
+        #expect(message(["ode", "mcmc", "--prior", "zeta=normal(0,-1)"]) == "--prior zeta: Normal sd must be positive and finite, got -1")
+        #expect(message(["ode", "mcmc", "--infer-noise", "--prior", "sigma=log-uniform(0,1)"])
+            == "--prior sigma: log-uniform noise bounds must satisfy 0 < low < high < inf; got 0.0, 1.0")
+        #expect(message(["ode", "mcmc", "--infer-initial", "y"]) == "--infer-initial: system 'oscillator' has no state 'y'; its states: x, v")
+        #expect(message(["ode", "mcmc", "--noise", "-0.05"]) == "--noise must be positive and finite; got -0.05")
+        #expect(message(["ode", "mcmc", "--init", "mse"]) == "--init must be map or prior; got 'mse'")
+        #expect(message(["ode", "mcmc", "--system", "sir"])
+            == "--data FILE is needed for system 'sir' (the embedded data are seed 001's oscillator)")
+        #expect(message(["ode", "mcmc", "--thin", "0"]) == "--thin must be >= 1; got 0")
     }
 }

@@ -1,7 +1,8 @@
 /* The integrator wrapper on gsl_odeiv2: one driver per solver, reset between
  * solves; our own step loop around gsl_odeiv2_evolve_apply so that step
  * limits, non-finite states and vanishing step sizes become statuses with
- * messages. Forward sensitivities integrate S' = J S + dfdp with y. */
+ * messages. Forward sensitivities integrate S' = J S + [dfdp | 0] with y,
+ * S = [dy/dp | dy/dy0], S(t0) = [0 | I]. */
 #include "ode_internal.h"
 
 #include <float.h>
@@ -125,15 +126,17 @@ static int gsl_rhs(double t, const double y[], double f[], void *params) {
     int st = call_rhs(s, t, y, s->p, f);
     if (st) return fail_callback(s, st, t);
     if (s->sens) {
-        const size_t n = s->n, np = s->np;
-        if ((st = base_jac(s, t, y)) || (st = base_pjac(s, t, y))) return fail_callback(s, st, t);
+        /* Variational equations: dS/dt = J S + [dfdp | 0] (columns: pcols
+         * parameters, then the initial states, whose forcing is zero). */
+        const size_t n = s->n, np = s->np, ns = s->ns, pc = s->pcols;
+        if ((st = base_jac(s, t, y)) || (pc && (st = base_pjac(s, t, y)))) return fail_callback(s, st, t);
         const double *S = y + n;
         double *dS = f + n;
         for (size_t i = 0; i < n; i++)
-            for (size_t k = 0; k < np; k++) {
-                double acc = s->F[i * np + k];
-                for (size_t j = 0; j < n; j++) acc += s->J[i * n + j] * S[j * np + k];
-                dS[i * np + k] = acc;
+            for (size_t k = 0; k < ns; k++) {
+                double acc = k < pc ? s->F[i * np + k] : 0.0;
+                for (size_t j = 0; j < n; j++) acc += s->J[i * n + j] * S[j * ns + k];
+                dS[i * ns + k] = acc;
             }
     }
     if (!bk_all_finite(f, s->naug)) {
@@ -153,8 +156,8 @@ static int gsl_jac(double t, const double y[], double *dfdy, double dfdt[], void
         memcpy(dfdy, s->J, n * n * sizeof *dfdy);
         memcpy(dfdt, s->dfdt, n * sizeof *dfdt);
     } else {
-        /* diag(J, J ⊗ I_np): the exact block for y, the dominant one for S. */
-        const size_t np = s->np;
+        /* diag(J, J ⊗ I_ns): the exact block for y, the dominant one for S. */
+        const size_t np = s->ns;
         memset(dfdy, 0, na * na * sizeof *dfdy);
         memset(dfdt, 0, na * sizeof *dfdt);
         for (size_t i = 0; i < n; i++) {
@@ -197,17 +200,22 @@ int bk_ode_solver_alloc(const bk_ode_system *sys, const bk_ode_options *opt, int
     int st;
     if ((st = bk_ode_system_check(sys, err)) || (st = bk_ode_options_check(opt, err))) return st;
     if (!out) return bk_error_set(err, BK_EINVAL, "output pointer is NULL");
-    if (sensitivities && sys->nparams == 0)
+    if (sensitivities < 0 || sensitivities > (BK_ODE_SENS_PARAMS | BK_ODE_SENS_INITIAL))
+        return bk_error_set(err, BK_EINVAL, "sensitivities must be 0, 1 (parameters), 2 (initial states) or 3 (both), "
+                            "got %d", sensitivities);
+    if ((sensitivities & BK_ODE_SENS_PARAMS) && sys->nparams == 0)
         return bk_error_set(err, BK_EINVAL, "sensitivities need a system with parameters; '%s' has none",
                             sys->name ? sys->name : "user");
     bk_ode_solver *s = calloc(1, sizeof *s);
     if (!s) return bk_error_set(err, BK_ENOMEM, "cannot allocate an ODE solver");
     s->sys = *sys;
     s->opt = *opt;
-    s->sens = sensitivities ? 1 : 0;
+    s->sens = sensitivities;
     s->n = sys->dim;
     s->np = sys->nparams;
-    s->naug = s->sens ? s->n * (1 + s->np) : s->n;
+    s->pcols = (sensitivities & BK_ODE_SENS_PARAMS) ? s->np : 0;
+    s->ns = s->pcols + ((sensitivities & BK_ODE_SENS_INITIAL) ? s->n : 0);
+    s->naug = s->n * (1 + s->ns);
     const size_t n = s->n, np = s->np, big = n > np ? n : np;
     s->p = calloc(np ? np : 1, sizeof(double));
     s->y = calloc(s->naug, sizeof(double));
@@ -233,6 +241,8 @@ int bk_ode_solver_alloc(const bk_ode_system *sys, const bk_ode_options *opt, int
 }
 
 const bk_error *bk_ode_solver_error(const bk_ode_solver *s) { return &s->error; }
+
+size_t bk_ode_solver_sens_columns(const bk_ode_solver *s) { return s ? s->ns : 0; }
 
 void bk_ode_solver_stats(const bk_ode_solver *s, uint64_t *steps, uint64_t *rhs_evals) {
     if (steps) *steps = s->steps;
@@ -282,7 +292,7 @@ static int check_inputs(bk_ode_solver *s, const double *p, const double *y0, dou
 
 static void store(const bk_ode_solver *s, size_t k, double *y, double *sens) {
     memcpy(y + k * s->n, s->y, s->n * sizeof *y);
-    if (sens && s->sens) memcpy(sens + k * s->n * s->np, s->y + s->n, s->n * s->np * sizeof *sens);
+    if (sens && s->sens) memcpy(sens + k * s->n * s->ns, s->y + s->n, s->n * s->ns * sizeof *sens);
 }
 
 int bk_ode_solve_into(bk_ode_solver *s, const double *p, const double *y0, double t0, size_t nt, const double *times,
@@ -296,7 +306,10 @@ int bk_ode_solve_into(bk_ode_solver *s, const double *p, const double *y0, doubl
     const char *method = bk_ode_method_name(s->opt.method);
     if (s->np) memcpy(s->p, p, s->np * sizeof *p);
     memcpy(s->y, y0, s->n * sizeof *y0);
-    if (s->sens) memset(s->y + s->n, 0, s->n * s->np * sizeof *s->y);
+    if (s->sens) {
+        memset(s->y + s->n, 0, s->n * s->ns * sizeof *s->y);
+        for (size_t i = s->pcols; i < s->ns; i++) s->y[s->n + (i - s->pcols) * s->ns + i] = 1.0; /* dy0/dy0 = I */
+    }
     const double span = times[nt - 1] - t0;
     /* Automatic first step: 1e-3 of the span (error control shrinks it if needed). */
     double h = s->opt.h0 > 0 ? s->opt.h0 : (span > 0 ? 1e-3 * span : 1e-6);
@@ -351,7 +364,7 @@ int bk_ode_solver_solve(bk_ode_solver *s, const double *p, const double *y0, dou
     if (nt > s->cap_nt) {
         double *by = realloc(s->buf_y, nt * s->n * sizeof *by);
         if (by) s->buf_y = by;
-        double *bs = s->sens ? realloc(s->buf_s, nt * s->n * s->np * sizeof *bs) : NULL;
+        double *bs = s->sens ? realloc(s->buf_s, nt * s->n * s->ns * sizeof *bs) : NULL;
         if (bs) s->buf_s = bs;
         if (!by || (s->sens && !bs)) return bk_error_set(&s->error, BK_ENOMEM, "cannot allocate %zu output times", nt);
         s->cap_nt = nt;
@@ -359,6 +372,6 @@ int bk_ode_solver_solve(bk_ode_solver *s, const double *p, const double *y0, dou
     int st = bk_ode_solve_into(s, p, y0, t0, nt, times, s->buf_y, sens ? s->buf_s : NULL);
     if (st) return st;
     memcpy(y, s->buf_y, nt * s->n * sizeof *y);
-    if (sens) memcpy(sens, s->buf_s, nt * s->n * s->np * sizeof *sens);
+    if (sens) memcpy(sens, s->buf_s, nt * s->n * s->ns * sizeof *sens);
     return BK_SUCCESS;
 }

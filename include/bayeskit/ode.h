@@ -27,6 +27,10 @@
  * integrated together with y as one system of dim (1 + nparams) states.
  * The implicit methods get the block-diagonal approximation diag(J, J, ...)
  * of the augmented Jacobian (it only steers Newton's iteration).
+ * With respect to the initial states the same equations hold without the
+ * forcing term: Z = dy/dy0 solves Z' = J Z, Z(t0) = I (Hairer, Norsett &
+ * Wanner, Solving ODEs I, section I.14). A solver may integrate both at
+ * once, S = [dy/dp | dy/dy0] (dim x (nparams + dim)), S(t0) = [0 | I].
  *
  * WORKSPACES. A bk_ode_solver owns one gsl_odeiv2_driver for one system and
  * one mode (with or without sensitivities); it is reset, never reallocated,
@@ -141,9 +145,16 @@ int bk_ode_options_check(const bk_ode_options *opt, bk_error *err);
 
 typedef struct bk_ode_solver bk_ode_solver;
 
+/** Which sensitivities a solver integrates (flags; 0 = none). */
+typedef enum bk_ode_sens {
+    BK_ODE_SENS_PARAMS = 1,  /**< dy/dp: nparams columns */
+    BK_ODE_SENS_INITIAL = 2  /**< dy/dy0: dim columns, after the parameter ones when both are set */
+} bk_ode_sens;
+
 /**
  * A solver for `sys` (copied; its ctx must outlive the solver) with `opt`;
- * `sensitivities` 1 integrates dy/dp too (bk_ode_solver_solve's `sens`).
+ * `sensitivities` (bk_ode_sens flags, 0..3) integrates dy/dp (1), dy/dy0
+ * (2) or both (3) too (bk_ode_solver_solve's `sens`).
  */
 int bk_ode_solver_alloc(const bk_ode_system *sys, const bk_ode_options *opt, int sensitivities, bk_ode_solver **out,
                         bk_error *err);
@@ -152,12 +163,17 @@ void bk_ode_solver_free(bk_ode_solver *s);
 /** The solver's last failure (code and message). */
 const bk_error *bk_ode_solver_error(const bk_ode_solver *s);
 
+/** Columns of the solver's sensitivity matrix: nparams (flag 1), dim (flag 2), nparams + dim (3), 0 (none). */
+size_t bk_ode_solver_sens_columns(const bk_ode_solver *s);
+
 /**
  * Solves from y(t0) = y0 with parameters `p` (nparams values) and writes
  * the states at `times` (nt >= 1 values, finite, strictly increasing,
  * times[0] >= t0) into y (nt x dim, row-major). With a sensitivity solver,
- * `sens` (nullable) gets dy/dp at each time: nt x dim x nparams,
- * sens[(k*dim + i)*nparams + j] = d y_i(times[k]) / d p_j. Outputs are
+ * `sens` (nullable) gets S at each time: nt x dim x ns with ns =
+ * bk_ode_solver_sens_columns, sens[(k*dim + i)*ns + j] = d y_i(times[k]) / d p_j
+ * for the parameter columns (j < nparams with flag 1) and d y_i / d y0_m in
+ * column j = (flag 1 ? nparams : 0) + m. Outputs are
  * untouched on failure. Steps and right-hand-side calls of the last solve:
  * bk_ode_solver_stats.
  */
@@ -217,12 +233,48 @@ typedef struct bk_ode_posterior_config {
 
 typedef struct bk_ode_posterior bk_ode_posterior;
 
+/**
+ * More unknowns for bk_ode_posterior_alloc_extra. The parameter vector is
+ *     theta = (params[free[0..nfree)], y0[initial[0..ninitial)], [log sigma]),
+ * dim = nfree + ninitial + (infer_noise ? 1 : 0); cfg->nfree may then be 0.
+ * Free initial states get priors initial_priors (continuous) and their
+ * gradient from the sensitivities dy/dy0. With infer_noise, sigma = exp(s)
+ * (s the last entry) replaces cfg->noise_sd (which must still be a valid
+ * positive number: it is the value reported for the known-noise parts) and
+ *     log p = ... + log prior_sigma(sigma) + s                  (noise_prior_log 0:
+ *             the prior is on sigma, e.g. half-normal; + s is the Jacobian)
+ *     log p = ... + log prior(s)                                (noise_prior_log 1:
+ *             the prior is on log sigma; Uniform(log a, log b) is log-uniform on sigma)
+ *     d log lik / ds = sum r^2 / sigma^2 - n.
+ */
+typedef struct bk_ode_posterior_extra {
+    size_t ninitial;              /**< free initial states, 0..dim */
+    const size_t *initial;        /**< ninitial distinct state indices (NULL when ninitial is 0) */
+    const bk_dist *initial_priors;/**< ninitial continuous distributions */
+    int infer_noise;              /**< 1: sigma is unknown (the last entry of theta is log sigma) */
+    bk_dist noise_prior;          /**< continuous; its support must include positive values */
+    int noise_prior_log;          /**< 1: noise_prior is the density of log sigma, 0: of sigma */
+} bk_ode_posterior_extra;
+
 /** Copies everything it needs from `cfg` (the system's ctx must outlive it). */
 int bk_ode_posterior_alloc(const bk_ode_posterior_config *cfg, bk_ode_posterior **out, bk_error *err);
+
+/** bk_ode_posterior_alloc with free initial states and/or unknown noise (`extra` NULL: none). */
+int bk_ode_posterior_alloc_extra(const bk_ode_posterior_config *cfg, const bk_ode_posterior_extra *extra,
+                                 bk_ode_posterior **out, bk_error *err);
+
+/**
+ * What theta means: the full parameter vector (nparams), initial state
+ * (dim) and noise sd of the model at theta (each output may be NULL). No
+ * validation of the values beyond the dimension.
+ */
+int bk_ode_posterior_unpack(const bk_ode_posterior *post, const double *theta, double *params, double *y0,
+                            double *noise_sd);
 /** An independent copy (for another chain or thread). */
 int bk_ode_posterior_clone(const bk_ode_posterior *post, bk_ode_posterior **out, bk_error *err);
 void bk_ode_posterior_free(bk_ode_posterior *post);
 
+/** Length of theta: nfree + ninitial + infer_noise. */
 size_t bk_ode_posterior_dim(const bk_ode_posterior *post);
 /** 1 when the system must not be evaluated from several threads at once. */
 int bk_ode_posterior_serial(const bk_ode_posterior *post);
@@ -238,7 +290,7 @@ int bk_ode_posterior_terms(bk_ode_posterior *post, const double *theta, double *
 
 /**
  * The log posterior (and, when not NULL, the log prior and log likelihood)
- * at `npoints` points (npoints x nfree, row-major), in parallel with one
+ * at `npoints` points (npoints x dim, row-major), in parallel with one
  * clone per thread. Results do not depend on the thread count. On failure
  * the message names the first failing point.
  */

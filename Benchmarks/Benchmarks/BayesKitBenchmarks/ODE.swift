@@ -24,6 +24,25 @@ func maxClosedFormError(_ batch: ODEBatchSolution, _ params: [Double]) -> Double
     return worst
 }
 
+/// `ode.mh`: 10,000 random-walk Metropolis steps on seed 001's oscillator
+/// posterior (ζ ~ U(0, 0.25), ω ~ U(0.6, 1.6), σ = 0.05 known, 60
+/// observations on [0, 6]), one chain from (0.08, 1.1), fixed per-parameter
+/// steps (0.0056, 0.0074: 1.7 x the Laplace sds), no warmup: every step is
+/// one rk8pd solve (rtol 1e-8) in C. Peers: the same MH loop in Python with
+/// SciPy's solvers (peers/ode.py).
+func odeMHBenchmark() {
+    Benchmark("ode.mh", configuration: throughputConfiguration) { (benchmark: Benchmark, post: ODEPosterior) in
+        let mcmc = MCMC(kernel: RandomWalkMetropolis(scale: 1, diagonal: [0.0056, 0.0074]), chains: 1, warmup: 0,
+                        draws: 10_000, adaptScale: false)
+        for _ in benchmark.scaledIterations {
+            blackHole(try mcmc.run(post, initial: .given([[0.08, 1.1]]), seed: 1, threads: 1))
+        }
+    } setup: {
+        let data = try Datasets.oscillator()
+        return try ODEPosterior.oscillator(times: data.x, observations: data.y, noiseSD: 0.05)
+    }
+}
+
 /// ODE family: the seed 001 grid of oscillator solves (3600 solves on [0, 6]
 /// at 60 output times, x(0) = 1, v(0) = 0) with the library's default solver
 /// (rk8pd, rtol 1e-8, atol 1e-10), at 1 and 2 threads.

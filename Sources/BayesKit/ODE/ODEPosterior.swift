@@ -12,25 +12,41 @@ import Foundation
 /// support the value is `-inf`; a trajectory that blows up also gives `-inf`
 /// (a zero density, not an error); a solve that hits the step limit throws.
 ///
+/// More unknowns (``init(system:solver:free:priors:fixed:initial:freeInitial:initialPriors:t0:times:observations:observedState:noise:)``):
+/// free initial states `y₀[j]` join θ after the parameters, their gradient
+/// from the variational equations `Z' = J Z, Z(t₀) = I` (`Z = ∂y/∂y₀`), and
+/// with ``ODENoise/inferred(prior:)`` the last entry of θ is `s = log σ`:
+/// `log p += log π_σ(eˢ) + s − Σ r²/(2e²ˢ) − n s`, `∂/∂s = Σ r²/σ² − n + ∂ log π`.
+///
 /// The C object behind it is the shared log-density callback
 /// (`bk_ode_posterior_logdensity` in `include/bayeskit/ode.h`, with
-/// `bk_ode_posterior_clone` per chain), so the MCMC drivers can sample it.
+/// `bk_ode_posterior_clone` per chain), so the MCMC drivers can sample it
+/// (``MCMC/run(_:initial:seed:threads:drawsFolder:keepInMemory:progress:)-(ODEPosterior,_,_,_,_,_,_)``).
 /// Calls on one instance are serialised by a lock; ``grid(_:threads:)``
 /// evaluates in parallel on per-thread clones.
 public final class ODEPosterior: @unchecked Sendable {
     public let system: ODESystem
     public let solver: ODESolver
-    /// Names of the free parameters θ, in order.
+    /// Names of the entries of θ, in order: the free parameters, then the
+    /// free initial states (`x0`, `v0`: state name + `0`), then `log_sigma`
+    /// when the noise is inferred.
     public let parameterNames: [String]
+    /// Priors of the free parameters, then of the free initial states.
     public let priors: [any ContinuousDistribution]
     /// Every parameter of the system, the free ones at their last value given here (unused).
     public let baseParameters: [Double]
     public let initial: [Double]
+    /// Indices of the free initial states (in θ after the parameters).
+    public let freeInitial: [Int]
     public let t0: Double
     public let times: [Double]
     public let observations: [Double]
     public let observedState: Int
+    /// The known noise sd; with inferred noise, the sd of ``ODENoise/inferred(prior:)``'s placeholder (NaN).
     public let noiseSD: Double
+    public let noise: ODENoise
+    /// Number of free system parameters (the leading entries of θ).
+    public let freeParameterCount: Int
     let raw: OpaquePointer
     private let lock = NSLock()
 
@@ -38,11 +54,37 @@ public final class ODEPosterior: @unchecked Sendable {
     ///   - free: the names of the parameters to infer, each with its prior in `priors`;
     ///   - fixed: values of the other parameters (all of them must be given);
     ///   - observations: the observed values of state `observedState` at `times`.
+    public convenience init(system: ODESystem, solver: ODESolver = ODESolver(), free: [String], priors: [any ContinuousDistribution],
+                            fixed: [String: Double] = [:], initial: [Double], t0: Double = 0, times: [Double],
+                            observations: [Double], observedState: Int = 0, noiseSD: Double) throws {
+        try self.init(system: system, solver: solver, free: free, priors: priors, fixed: fixed, initial: initial,
+                      freeInitial: [], initialPriors: [], t0: t0, times: times, observations: observations,
+                      observedState: observedState, noise: .known(noiseSD))
+    }
+
+    /// The general form: parameters `free` (priors `priors`), initial states
+    /// `freeInitial` (state names, priors `initialPriors`; their values in
+    /// `initial` are then unused) and the noise, known or inferred.
     public init(system: ODESystem, solver: ODESolver = ODESolver(), free: [String], priors: [any ContinuousDistribution],
-                fixed: [String: Double] = [:], initial: [Double], t0: Double = 0, times: [Double], observations: [Double],
-                observedState: Int = 0, noiseSD: Double) throws {
+                fixed: [String: Double] = [:], initial: [Double], freeInitial: [String],
+                initialPriors: [any ContinuousDistribution], t0: Double = 0, times: [Double], observations: [Double],
+                observedState: Int = 0, noise: ODENoise) throws {
         guard free.count == priors.count else {
             throw BayesKitError.dimensionMismatch("\(free.count) free parameters but \(priors.count) priors")
+        }
+        guard freeInitial.count == initialPriors.count else {
+            throw BayesKitError.dimensionMismatch("\(freeInitial.count) free initial states but \(initialPriors.count) priors")
+        }
+        let initIndices = try freeInitial.map { name -> Int in
+            guard let j = system.stateNames.firstIndex(of: name) ?? system.stateNames.firstIndex(where: { $0 + "0" == name }) else {
+                throw BayesKitError.invalidArgument(
+                    "system '\(system.name)' has no state '\(name)'; its states: \(system.stateNames.joined(separator: ", "))")
+            }
+            return j
+        }
+        if Set(initIndices).count != initIndices.count { throw BayesKitError.invalidArgument("a free initial state is listed twice") }
+        guard !free.isEmpty || !freeInitial.isEmpty || noise.isInferred else {
+            throw BayesKitError.invalidArgument("nothing to infer: give free parameters, free initial states or an inferred noise")
         }
         guard times.count == observations.count else {
             throw BayesKitError.dimensionMismatch("\(times.count) observation times but \(observations.count) observations")
@@ -73,31 +115,48 @@ public final class ODEPosterior: @unchecked Sendable {
             throw BayesKitError.invalidArgument("observed state \(observedState) is out of range (0..<\(system.dimension))")
         }
         try system.checkShapes(parameters: base.count, initial: initial.count)
-        let cores = try priors.enumerated().map { k, p -> bk_dist in
-            guard let c = (p as? ODEPriorConvertible)?.odePriorCore else {
-                throw BayesKitError.invalidArgument("the prior of '\(free[k])' must be one of BayesKit's continuous distributions")
-            }
-            return bk_dist(kind: c.kind, p: (c.p0, c.p1, c.p2))
+        let names = free + initIndices.map { system.stateNames[$0] + "0" }
+        let cores = try zip(names, priors + initialPriors).map { name, p in try Self.core(p, "the prior of '\(name)'") }
+        var extra = bk_ode_posterior_extra()
+        extra.infer_noise = noise.isInferred ? 1 : 0
+        let knownSD: Double
+        switch noise {
+        case .known(let sd):
+            knownSD = sd
+        case .inferred(let prior):
+            knownSD = 1
+            extra.noise_prior = try Self.core(prior, "the noise prior")
+        case .inferredLogScale(let prior):
+            knownSD = 1
+            extra.noise_prior = try Self.core(prior, "the log-noise prior")
+            extra.noise_prior_log = 1
         }
         var opt = try solver.options()
-        let free64 = indices.map { Int($0) }, observed = [observedState]
+        let observed = [observedState]
+        var y0 = initial
+        for j in initIndices where !y0[j].isFinite { y0[j] = 0 }  // unused: theta sets it
         var handle: OpaquePointer?
+        let cInit = initIndices, cFree = indices
         try system.withCSystem { sys in
-            try free64.withUnsafeBufferPointer { fb in
-                try observed.withUnsafeBufferPointer { ob in
-                    try cores.withUnsafeBufferPointer { pb in
-                        try base.withUnsafeBufferPointer { bb in
-                            try initial.withUnsafeBufferPointer { ib in
+            try withUnsafePointer(to: &opt) { op in
+                try base.withUnsafeBufferPointer { bb in
+                    try y0.withUnsafeBufferPointer { yb in
+                        try cFree.withUnsafeBufferPointer { fb in
+                            try cores.withUnsafeBufferPointer { pb in
                                 try times.withUnsafeBufferPointer { tb in
-                                    try observations.withUnsafeBufferPointer { db in
-                                        try withUnsafePointer(to: &opt) { op in
-                                            var cfg = bk_ode_posterior_config(
-                                                system: sys, options: op, params: bb.baseAddress, y0: ib.baseAddress, t0: t0,
-                                                nfree: free.count, free: UnsafeRawPointer(fb.baseAddress!).assumingMemoryBound(to: Int.self),
-                                                priors: pb.baseAddress, nobs: times.count, times: tb.baseAddress, nobserved: 1,
-                                                observed: UnsafeRawPointer(ob.baseAddress!).assumingMemoryBound(to: Int.self),
-                                                obs: db.baseAddress, noise_sd: noiseSD)
-                                            try check { bk_ode_posterior_alloc(&cfg, &handle, $0) }
+                                    try observed.withUnsafeBufferPointer { ob in
+                                        try observations.withUnsafeBufferPointer { db in
+                                            try cInit.withUnsafeBufferPointer { ib in
+                                                var cfg = bk_ode_posterior_config(
+                                                    system: sys, options: op, params: bb.baseAddress, y0: yb.baseAddress,
+                                                    t0: t0, nfree: free.count, free: fb.baseAddress, priors: pb.baseAddress,
+                                                    nobs: times.count, times: tb.baseAddress, nobserved: 1,
+                                                    observed: ob.baseAddress, obs: db.baseAddress, noise_sd: knownSD)
+                                                extra.ninitial = cInit.count
+                                                extra.initial = ib.baseAddress
+                                                extra.initial_priors = cInit.isEmpty ? nil : pb.baseAddress! + free.count
+                                                try check { bk_ode_posterior_alloc_extra(&cfg, &extra, &handle, $0) }
+                                            }
                                         }
                                     }
                                 }
@@ -110,15 +169,34 @@ public final class ODEPosterior: @unchecked Sendable {
         self.raw = handle!
         self.system = system
         self.solver = solver
-        self.parameterNames = free
-        self.priors = priors
+        self.parameterNames = names + (noise.isInferred ? ["log_sigma"] : [])
+        self.priors = priors + initialPriors
         self.baseParameters = base
         self.initial = initial
+        self.freeInitial = initIndices
+        self.freeParameterCount = free.count
         self.t0 = t0
         self.times = times
         self.observations = observations
         self.observedState = observedState
-        self.noiseSD = noiseSD
+        self.noise = noise
+        self.noiseSD = noise.isInferred ? .nan : knownSD
+    }
+
+    static func core(_ p: any ContinuousDistribution, _ what: String) throws -> bk_dist {
+        guard let c = (p as? ODEPriorConvertible)?.odePriorCore else {
+            throw BayesKitError.invalidArgument("\(what) must be one of BayesKit's continuous distributions")
+        }
+        return bk_dist(kind: c.kind, p: (c.p0, c.p1, c.p2))
+    }
+
+    /// What θ means: every system parameter, the initial state and the noise sd.
+    public func unpack(_ theta: [Double]) throws -> (parameters: [Double], initial: [Double], noiseSD: Double) {
+        try checkTheta(theta)
+        var p = [Double](repeating: 0, count: baseParameters.count), y0 = [Double](repeating: 0, count: initial.count)
+        var sd = 0.0
+        _ = bk_ode_posterior_unpack(raw, theta, &p, &y0, &sd)
+        return (p, y0, sd)
     }
 
     deinit { bk_ode_posterior_free(raw) }
@@ -216,30 +294,40 @@ public final class ODEPosterior: @unchecked Sendable {
     /// `sd` is the epistemic spread of the trajectory, `totalSD` adds the noise.
     public func predictive(_ grid: GridPosterior, times: [Double], threads: Int? = nil) throws -> ODEPredictive {
         let (thetas, weights) = grid.support(massTolerance: 1e-12)
-        let np = baseParameters.count
-        var flat = [Double](), used = [Double]()
-        flat.reserveCapacity(thetas.count * np)
-        for (theta, w) in zip(thetas, weights) {
-            var p = baseParameters
-            for (k, name) in parameterNames.enumerated() { p[system.parameterNames.firstIndex(of: name)!] = theta[k] }
-            flat += p
-            used.append(w)
-        }
-        let batch = try solver.solveBatch(system, flatParameters: flat, sets: used.count, initial: initial, t0: t0,
-                                          times: times, threads: threads)
-        let total = used.reduce(0, +)
-        var mean = [Double](repeating: 0, count: times.count), second = mean
-        for s in 0..<used.count {
-            let w = used[s] / total
-            let traj = batch.trajectory(s, state: observedState)
+        let batch = try solveDraws(thetas, times: times, threads: threads)
+        let total = weights.reduce(0, +)
+        var mean = [Double](repeating: 0, count: times.count), second = mean, noiseVar = 0.0
+        for s in 0..<weights.count {
+            let w = weights[s] / total
+            let traj = batch.trajectories.trajectory(s, state: observedState)
+            noiseVar += w * batch.noiseSD[s] * batch.noiseSD[s]
             for i in times.indices {
                 mean[i] += w * traj[i]
                 second[i] += w * traj[i] * traj[i]
             }
         }
         let sd = zip(mean, second).map { max(0, $1 - $0 * $0).squareRoot() }
+        if case .known(let sigma) = noise { noiseVar = sigma * sigma }  // exactly σ², not a sum of weights
         return ODEPredictive(times: times, mean: mean, sd: sd,
-                             totalSD: sd.map { ($0 * $0 + noiseSD * noiseSD).squareRoot() }, points: used.count)
+                             totalSD: sd.map { ($0 * $0 + noiseVar).squareRoot() }, points: weights.count)
+    }
+
+    /// The trajectories at `times` of every θ in `thetas` (one parallel batch
+    /// solve) and the noise sd of each.
+    func solveDraws(_ thetas: [[Double]], times: [Double], threads: Int?) throws
+        -> (trajectories: ODEBatchSolution, noiseSD: [Double]) {
+        var params = [Double](), y0s = [Double](), sds = [Double]()
+        params.reserveCapacity(thetas.count * baseParameters.count)
+        y0s.reserveCapacity(thetas.count * initial.count)
+        for theta in thetas {
+            let u = try unpack(theta)
+            params += u.parameters
+            y0s += u.initial
+            sds.append(u.noiseSD)
+        }
+        let batch = try solver.solveBatch(system, flatParameters: params, sets: thetas.count, initials: y0s, t0: t0,
+                                          times: times, threads: threads)
+        return (batch, sds)
     }
 
     /// A new C context (for a sampler chain); the caller frees it with `bk_ode_posterior_free`.
@@ -249,6 +337,29 @@ public final class ODEPosterior: @unchecked Sendable {
         var out: OpaquePointer?
         try check { bk_ode_posterior_clone(raw, &out, $0) }
         return out!
+    }
+}
+
+/// The observation noise of an ``ODEPosterior``.
+public enum ODENoise: Sendable {
+    /// Known standard deviation σ (seed 001: 0.05).
+    case known(Double)
+    /// Unknown σ with a prior on σ (e.g. `HalfNormal(scale: 0.2)`); θ holds `log σ` (with the Jacobian `+ log σ`).
+    case inferred(prior: any ContinuousDistribution)
+    /// Unknown σ with a prior on `log σ` itself (θ's last entry).
+    case inferredLogScale(prior: any ContinuousDistribution)
+
+    /// Log-uniform σ on `[low, high]`: `log σ ~ Uniform(log low, log high)`, density ∝ 1/σ.
+    public static func logUniform(low: Double, high: Double) throws -> ODENoise {
+        guard low > 0, high > low, high.isFinite else {
+            throw BayesKitError.invalidArgument("log-uniform noise bounds must satisfy 0 < low < high < inf; got \(low), \(high)")
+        }
+        return .inferredLogScale(prior: try Uniform(low: Foundation.log(low), high: Foundation.log(high)))
+    }
+
+    public var isInferred: Bool {
+        if case .known = self { return false }
+        return true
     }
 }
 

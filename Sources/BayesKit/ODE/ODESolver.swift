@@ -66,36 +66,40 @@ public struct ODESolver: Sendable, Codable, Equatable {
     /// states at `times` (strictly increasing, `times[0] >= t0`). With
     /// `sensitivities`, also `∂y/∂p` from the variational equations
     /// `S' = (∂f/∂y) S + ∂f/∂p`, `S(t0) = 0`, integrated with `y` under the same
-    /// error control.
+    /// error control. With `initialSensitivities`, also `Z = ∂y/∂y₀` from
+    /// `Z' = (∂f/∂y) Z`, `Z(t0) = I` (Hairer, Nørsett & Wanner, *Solving
+    /// ODEs I*, §I.14).
     public func solve(_ system: ODESystem, parameters: [Double], initial: [Double], t0: Double = 0, times: [Double],
-                      sensitivities: Bool = false) throws -> ODESolution {
+                      sensitivities: Bool = false, initialSensitivities: Bool = false) throws -> ODESolution {
         try system.checkShapes(parameters: parameters.count, initial: initial.count)
         var opt = try options()
         let n = system.dimension, np = parameters.count, nt = times.count
+        let flags = (sensitivities ? 1 : 0) | (initialSensitivities ? 2 : 0)
+        let pcols = sensitivities ? np : 0, ns = pcols + (initialSensitivities ? n : 0)
         var y = [Double](repeating: 0, count: nt * n)
-        var sens = [Double](repeating: 0, count: sensitivities ? nt * n * np : 0)
+        var sens = [Double](repeating: 0, count: nt * n * ns)
         var steps: UInt64 = 0, evals: UInt64 = 0
         try system.withCSystem { sys in
             var solver: OpaquePointer?
-            try check { bk_ode_solver_alloc(sys, &opt, sensitivities ? 1 : 0, &solver, $0) }
+            try check { bk_ode_solver_alloc(sys, &opt, Int32(flags), &solver, $0) }
             defer { bk_ode_solver_free(solver) }
             let status = y.withUnsafeMutableBufferPointer { yb in
                 sens.withUnsafeMutableBufferPointer { sb in
                     bk_ode_solver_solve(solver, parameters, initial, t0, nt, times, yb.baseAddress,
-                                        sensitivities ? sb.baseAddress : nil)
+                                        flags != 0 ? sb.baseAddress : nil)
                 }
             }
             if status != 0 { throw BayesKitError(status: status, record: bk_ode_solver_error(solver).pointee) }
             bk_ode_solver_stats(solver, &steps, &evals)
         }
-        var sensMatrices: [Matrix]?
-        if sensitivities {
-            sensMatrices = try (0..<np).map { k in
-                try Matrix(rows: nt, columns: n, values: (0..<(nt * n)).map { sens[$0 * np + k] })
-            }
+        func column(_ c: Int) throws -> Matrix {
+            try Matrix(rows: nt, columns: n, values: (0..<(nt * n)).map { sens[$0 * ns + c] })
         }
+        let sensMatrices = sensitivities ? try (0..<np).map { try column($0) } : nil
+        let initMatrices = initialSensitivities ? try (0..<n).map { try column(pcols + $0) } : nil
         return ODESolution(times: times, states: try Matrix(rows: nt, columns: n, values: y), stateNames: system.stateNames,
-                           sensitivities: sensMatrices, steps: Int(steps), rhsEvaluations: Int(evals))
+                           sensitivities: sensMatrices, initialSensitivities: initMatrices, steps: Int(steps),
+                           rhsEvaluations: Int(evals))
     }
 
     /// Solves `system` once per row of `parameters` (each with the system's
@@ -114,18 +118,37 @@ public struct ODESolver: Sendable, Codable, Equatable {
     /// as one row-major array (`sets × nparams`), without nested arrays.
     public func solveBatch(_ system: ODESystem, flatParameters: [Double], sets: Int, initial: [Double], t0: Double = 0,
                            times: [Double], threads: Int? = nil) throws -> ODEBatchSolution {
+        try system.checkShapes(parameters: system.parameterNames.count, initial: initial.count)
+        return try batch(system, flatParameters: flatParameters, sets: sets, initials: initial, stride: 0, t0: t0,
+                         times: times, threads: threads)
+    }
+
+    /// ``solveBatch(_:flatParameters:sets:initial:t0:times:threads:)`` with
+    /// one initial state per set (`initials`: `sets × dimension`, row-major),
+    /// e.g. posterior draws of initial states.
+    public func solveBatch(_ system: ODESystem, flatParameters: [Double], sets: Int, initials: [Double], t0: Double = 0,
+                           times: [Double], threads: Int? = nil) throws -> ODEBatchSolution {
+        guard initials.count == sets * system.dimension else {
+            throw BayesKitError.dimensionMismatch("\(initials.count) initial values for \(sets) sets of \(system.dimension) states")
+        }
+        return try batch(system, flatParameters: flatParameters, sets: sets, initials: initials, stride: system.dimension,
+                         t0: t0, times: times, threads: threads)
+    }
+
+    private func batch(_ system: ODESystem, flatParameters: [Double], sets: Int, initials: [Double], stride: Int, t0: Double,
+                       times: [Double], threads: Int?) throws -> ODEBatchSolution {
         let np = system.parameterNames.count, n = system.dimension
         guard sets >= 0, flatParameters.count == sets * np else {
             throw BayesKitError.dimensionMismatch("\(flatParameters.count) parameter values for \(sets) sets of \(np)")
         }
-        try system.checkShapes(parameters: np, initial: initial.count)
+        let initial = initials
         var opt = try options()
         let nthreads = try threadArgument(threads)
         var out = [Double](repeating: 0, count: sets * times.count * n)
         try system.withCSystem { sys in
             try out.withUnsafeMutableBufferPointer { ob in
                 try check {
-                    bk_ode_solve_batch(sys, &opt, sets, flatParameters, initial, 0, t0, times.count, times, ob.baseAddress,
+                    bk_ode_solve_batch(sys, &opt, sets, flatParameters, initial, stride, t0, times.count, times, ob.baseAddress,
                                        nil, nthreads, $0)
                 }
             }
@@ -142,6 +165,8 @@ public struct ODESolution: Sendable {
     public let stateNames: [String]
     /// One `times.count × dimension` matrix per parameter: `∂y_i(t_k)/∂p_j` at `[k, i]` of matrix `j`.
     public let sensitivities: [Matrix]?
+    /// One `times.count × dimension` matrix per initial state: `∂y_i(t_k)/∂y₀_m` at `[k, i]` of matrix `m`.
+    public let initialSensitivities: [Matrix]?
     /// Steps taken (accepted and rejected trial steps each count once per call of GSL's evolve).
     public let steps: Int
     /// Right-hand-side evaluations (including those of finite-difference Jacobians).

@@ -61,7 +61,7 @@ public struct StudyResult: Sendable {
 /// The seed studies by name.
 public enum Studies {
     /// Every study `bayeskit demo` runs, in order.
-    public static let names = ["blr-sine", "blr-line", "blr-basis", "blr-evidence", "coin", "bootstrap", "vi-sine", "mcmc-prior", "mcmc-sine", "mcmc-linear", "ode-oscillator"]
+    public static let names = ["blr-sine", "blr-line", "blr-basis", "blr-evidence", "coin", "bootstrap", "vi-sine", "mcmc-prior", "mcmc-sine", "mcmc-linear", "ode-oscillator", "ode-mcmc"]
 
     /// Runs the study called `name`. `seed` drives its random draws (function
     /// samples, coin flips, bootstrap resamples); the data are the notebooks' own.
@@ -74,6 +74,7 @@ public enum Studies {
         case "coin": return try ConjugateStudies.coin(seed: seed)
         case "bootstrap": return try ConjugateStudies.bootstrap(seed: seed, threads: threads)
         case "ode-oscillator": return try ODEStudies.oscillator(threads: threads)
+        case "ode-mcmc": return try ODEStudies.mcmc(seed: seed, threads: threads)
         case "vi-sine": return try VIStudies.sine(seed: seed, threads: threads)
         case "mcmc-prior": return try MCMCStudies.prior(seed: seed, threads: threads)
         case "mcmc-sine": return try MCMCStudies.sine(seed: seed, threads: threads)
