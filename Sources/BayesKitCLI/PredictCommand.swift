@@ -49,6 +49,7 @@ public struct PredictCommand: ParsableCommand {
         let url = Self.modelFile(model)
         let kind = try ModelArchive.kind(of: url)
         if kind == VariationalPosterior.archiveKind { return try runVariational(url) }
+        if Self.approxKinds.contains(kind) { return try runApprox(url, kind: kind) }
         guard kind == LinearPosterior.archiveKind else {
             throw BayesKitError.invalidArgument("\(url.path) holds a '\(kind)', which bayeskit predict cannot use yet")
         }
