@@ -234,24 +234,7 @@ static void dense_backward(size_t n, size_t in, size_t out, const double *restri
 }
 
 const double *bk_net_forward_raw(const bk_net *net, const double *theta, size_t n, const double *x, bk_net_work *ws) {
-    const size_t L = net->nlayers, d = net->widths[0], k = net->widths[L];
-    const double *A = x;
-    if (d > 1) {
-        transpose(n, d, x, ws->xt);
-        A = ws->xt;
-    }
-    for (size_t l = 0; l < L; l++) {
-        const size_t in = net->widths[l], out = net->widths[l + 1];
-        const double *W = theta + net->woff[l];
-        dense_forward(n, in, out, A, W, W + out * in, ws->z[l]);
-        if (l + 1 < L) apply_activation(net->acts[l], n * out, ws->z[l], ws->a[l]);
-        A = ws->a[l];
-    }
-    ws->rows = n;
-    ws->x0 = d > 1 ? ws->xt : x;
-    if (k == 1) return ws->z[L - 1];
-    transpose(k, n, ws->z[L - 1], ws->out);
-    return ws->out;
+    return bk_net_forward_masked_raw(net, theta, n, x, ws, NULL);
 }
 
 /* Value-only forward of a one-hidden-layer network with one input and one

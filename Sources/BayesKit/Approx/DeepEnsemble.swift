@@ -42,17 +42,11 @@ public struct DeepEnsemble: Codable, Sendable, Hashable {
                                   noiseSD: 0, lossHistory: (0..<members).map { Array(history[($0 * e)..<(($0 + 1) * e)]) },
                                   seed: seed)
         guard training.head == .gaussian else { return model }
-        switch noise {
-        case let .fixed(sd):
-            guard sd > 0, sd.isFinite else { throw BayesKitError.invalidArgument("noise sd must be positive and finite, got \(sd)") }
-            model.noiseSD = sd
-        case .trainingResiduals:
+        let sd = try noise.noiseSD(y: y) {
             let f = try model.outputs(x, threads: threads)
-            let mean = (0..<x.rows).map { i in f.reduce(0) { $0 + $1.values[i] } / Double(f.count) }
-            model.noiseSD = max(residualSD(y, mean), 1e-12)
-        case .galTau:
-            throw BayesKitError.invalidArgument("Gal's tau is MC dropout's noise model; use .fixed or .trainingResiduals for an ensemble")
+            return (0..<x.rows).map { i in f.reduce(0) { $0 + $1.values[i] } / Double(f.count) }
         }
+        model.noiseSD = sd
         return model
     }
 }

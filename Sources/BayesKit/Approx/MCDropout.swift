@@ -62,23 +62,20 @@ public struct MCDropout: Codable, Sendable, Hashable {
                                    dropConnect: dropConnect, passes: passes, noiseSD: 0, lossHistory: fit.lossHistory,
                                    seed: seed)
         guard t.head == .gaussian else { return model }
-        switch noise {
-        case let .fixed(sd):
-            guard sd > 0, sd.isFinite else { throw BayesKitError.invalidArgument("noise sd must be positive and finite, got \(sd)") }
-            model.noiseSD = sd
-        case .trainingResiduals:
-            let f = try model.outputs(x, passes: passes, seed: seed &+ 1, threads: threads)
-            let mean = (0..<x.rows).map { i in f.reduce(0) { $0 + $1.values[i] } / Double(f.count) }
-            model.noiseSD = max(residualSD(y, mean), 1e-12)
-        case let .galTau(l):
+        if case let .galTau(l) = noise {
             let p = resolved.first ?? 0, wd = t.optimizer.weightDecay
             guard l > 0, wd > 0 else {
                 throw BayesKitError.invalidArgument(
                     "Gal's tau needs a length-scale > 0 and weight decay > 0; got \(l) and \(wd)")
             }
-            let tau = (1 - p) * l * l / (Double(x.rows) * wd)
-            model.noiseSD = 1 / tau.squareRoot()
+            model.noiseSD = 1 / ((1 - p) * l * l / (Double(x.rows) * wd)).squareRoot()
+            return model
         }
+        let sd = try noise.noiseSD(y: y) {
+            let f = try model.outputs(x, passes: passes, seed: seed &+ 1, threads: threads)
+            return (0..<x.rows).map { i in f.reduce(0) { $0 + $1.values[i] } / Double(f.count) }
+        }
+        model.noiseSD = sd
         return model
     }
 }

@@ -121,16 +121,8 @@ public struct SWAG: Codable, Sendable, Hashable {
                               moments: try swag.moments(), noiseSD: 0,
                               lossHistory: pre.lossHistory + post.lossHistory, seed: seed)
         guard pretraining.head == .gaussian else { return model }
-        switch noise {
-        case let .fixed(sd):
-            guard sd > 0, sd.isFinite else { throw BayesKitError.invalidArgument("noise sd must be positive and finite, got \(sd)") }
-            model.noiseSD = sd
-        case .trainingResiduals:
-            let f = try architecture.forward(weights: model.moments.mean, inputs: x)
-            model.noiseSD = max(residualSD(y, f.values), 1e-12)
-        case .galTau:
-            throw BayesKitError.invalidArgument("Gal's tau is MC dropout's noise model; use .fixed or .trainingResiduals for SWAG")
-        }
+        let sd = try noise.noiseSD(y: y) { try architecture.forward(weights: model.moments.mean, inputs: x).values }
+        model.noiseSD = sd
         return model
     }
 }

@@ -124,3 +124,20 @@ func residualSD(_ y: [Double], _ f: [Double]) -> Double {
     for i in y.indices { ss += (y[i] - f[i]) * (y[i] - f[i]) }
     return (ss / Double(max(y.count, 1))).squareRoot()
 }
+
+extension NoiseModel {
+    /// The Gaussian head's noise sd: the fixed value, or the RMS residual of
+    /// `trainingMean()` (the fit's mean at the training inputs) against `y`.
+    /// ``galTau(lengthScale:)`` is MC dropout's own and resolved there.
+    func noiseSD(y: [Double], trainingMean: () throws -> [Double]) throws -> Double {
+        switch self {
+        case let .fixed(sd):
+            guard sd > 0, sd.isFinite else { throw BayesKitError.invalidArgument("noise sd must be positive and finite, got \(sd)") }
+            return sd
+        case .trainingResiduals:
+            return max(residualSD(y, try trainingMean()), 1e-12)
+        case .galTau:
+            throw BayesKitError.invalidArgument("Gal's tau is MC dropout's noise model; use .fixed or .trainingResiduals here")
+        }
+    }
+}
