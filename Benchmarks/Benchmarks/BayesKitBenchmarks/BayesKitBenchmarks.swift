@@ -11,6 +11,7 @@ let benchmarks: @Sendable () -> Void = {
     mcmcBenchmarks()
     viBenchmarks()
     odeBenchmarks()
+    approxBenchmarks()
 }
 
 /// Settings shared by the throughput rows: wall-clock time of one call (the
