@@ -123,8 +123,9 @@ import linear  # noqa: E402
 import mcmc  # noqa: E402
 import vi  # noqa: E402
 import ode  # noqa: E402
+import approx  # noqa: E402
 
-FAMILIES = (linear, mcmc, vi, ode)
+FAMILIES = (linear, mcmc, vi, ode, approx)
 for _family in FAMILIES:
     PEERS.update(_family.PEERS)
 

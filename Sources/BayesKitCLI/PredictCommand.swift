@@ -49,6 +49,7 @@ public struct PredictCommand: ParsableCommand {
         let url = Self.modelFile(model)
         let kind = try ModelArchive.kind(of: url)
         if kind == VariationalPosterior.archiveKind { return try runVariational(url) }
+        if Self.approxKinds.contains(kind) { return try runApprox(url, kind: kind) }
         guard kind == LinearPosterior.archiveKind else {
             throw BayesKitError.invalidArgument("\(url.path) holds a '\(kind)', which bayeskit predict cannot use yet")
         }
@@ -73,7 +74,7 @@ public struct PredictCommand: ParsableCommand {
         ])
         var outputs = ["predictive": "predictive.csv"]
         if let y {
-            result.metrics = Self.score(y: y, mean: prediction.mean, sd: sd)
+            result.metrics = try Self.score(y: y, mean: prediction.mean, sd: sd)
         }
         if d == 1 {
             var fig = Figure(title: "Predictive distribution of \(url.deletingLastPathComponent().lastPathComponent)/model.json")
@@ -137,18 +138,10 @@ public struct PredictCommand: ParsableCommand {
         return (x, yIndex.map { table.columns[$0] }, names)
     }
 
-    /// RMSE, mean Gaussian log predictive density and the share of targets
-    /// inside the central 90% predictive interval.
-    static func score(y: [Double], mean: [Double], sd: [Double]) -> [String: Double] {
-        let n = Double(y.count)
-        let z95 = 1.6448536269514722
-        var se = 0.0, ll = 0.0, inside = 0.0
-        for i in y.indices {
-            let r = y[i] - mean[i]
-            se += r * r
-            ll += -0.5 * log(2 * Double.pi * sd[i] * sd[i]) - 0.5 * r * r / (sd[i] * sd[i])
-            if abs(r) <= z95 * sd[i] { inside += 1 }
-        }
-        return ["rmse": (se / n).squareRoot(), "test_loglik": ll / n, "coverage_90": inside / n]
+    /// RMSE, mean Gaussian log predictive density, the share of targets
+    /// inside the central 90% predictive interval and the CRPS, from
+    /// ``Evaluation/regression(y:mean:sd:)`` (the one place scores are computed).
+    static func score(y: [Double], mean: [Double], sd: [Double]) throws -> [String: Double] {
+        try Evaluation.regression(y: y, mean: mean, sd: sd).metrics
     }
 }

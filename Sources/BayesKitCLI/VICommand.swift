@@ -260,7 +260,7 @@ extension PredictCommand {
             "predictive_samples": .number(1000),
         ])
         var outputs = ["predictive": "predictive.csv"]
-        if let y { result.metrics = Self.score(y: y, mean: mean, sd: sd) }
+        if let y { result.metrics = try Self.score(y: y, mean: mean, sd: sd) }
         if d == 1 {
             var fig = Figure(title: "Predictive distribution of \(url.deletingLastPathComponent().lastPathComponent)/model.json (VI)")
             let xs = x.column(0), label = xNames[0], observed = y

@@ -236,24 +236,7 @@ static void dense_backward(size_t n, size_t in, size_t out, const double *restri
 }
 
 const double *bk_net_forward_raw(const bk_net *net, const double *theta, size_t n, const double *x, bk_net_work *ws) {
-    const size_t L = net->nlayers, d = net->widths[0], k = net->widths[L];
-    const double *A = x;
-    if (d > 1) {
-        transpose(n, d, x, ws->xt);
-        A = ws->xt;
-    }
-    for (size_t l = 0; l < L; l++) {
-        const size_t in = net->widths[l], out = net->widths[l + 1];
-        const double *W = theta + net->woff[l];
-        dense_forward(n, in, out, A, W, W + out * in, ws->z[l]);
-        if (l + 1 < L) apply_activation(net->acts[l], n * out, ws->z[l], ws->a[l]);
-        A = ws->a[l];
-    }
-    ws->rows = n;
-    ws->x0 = d > 1 ? ws->xt : x;
-    if (k == 1) return ws->z[L - 1];
-    transpose(k, n, ws->z[L - 1], ws->out);
-    return ws->out;
+    return bk_net_forward_masked_raw(net, theta, n, x, ws, NULL);
 }
 
 /* Value-only forward of a one-hidden-layer network with one input and one
@@ -327,6 +310,91 @@ void bk_net_backward_raw(const bk_net *net, const double *theta, const double *d
             break;
         }
         times_activation_derivative(net->acts[l - 1], n * in, ws->z[l - 1], ws->a[l - 1], Dprev);
+        D = Dprev;
+    }
+}
+
+/* ---- Dropout (additive: the passes above are unchanged) ------------------ */
+
+/* d[i] *= act'(z[i]) computed from z alone (the stored activations of a
+ * dropout pass are the masked ones, so act' cannot be read off them). */
+static void times_activation_derivative_z(int act, size_t m, const double *restrict z, double *restrict d) {
+    switch (act) {
+    case BK_ACT_RELU:
+        for (size_t i = 0; i < m; i++) d[i] = z[i] > 0.0 ? d[i] : 0.0;
+        break;
+    case BK_ACT_TANH:
+        for (size_t i = 0; i < m; i++) {
+            const double t = tanh(z[i]);
+            d[i] *= 1.0 - t * t;
+        }
+        break;
+    case BK_ACT_SIGMOID:
+        for (size_t i = 0; i < m; i++) {
+            const double s = bk_sigmoid(z[i]);
+            d[i] *= s * (1.0 - s);
+        }
+        break;
+    case BK_ACT_SOFTPLUS:
+        for (size_t i = 0; i < m; i++) d[i] *= bk_sigmoid(z[i]);
+        break;
+    case BK_ACT_SIN:
+        for (size_t i = 0; i < m; i++) d[i] *= cos(z[i]);
+        break;
+    default: break;
+    }
+}
+
+const double *bk_net_forward_masked_raw(const bk_net *net, const double *theta, size_t n, const double *x,
+                                        bk_net_work *ws, const double *const *masks) {
+    const size_t L = net->nlayers, d = net->widths[0], k = net->widths[L];
+    const double *A = x;
+    if (d > 1) {
+        transpose(n, d, x, ws->xt);
+        A = ws->xt;
+    }
+    for (size_t l = 0; l < L; l++) {
+        const size_t in = net->widths[l], out = net->widths[l + 1];
+        const double *W = theta + net->woff[l];
+        dense_forward(n, in, out, A, W, W + out * in, ws->z[l]);
+        if (l + 1 < L) {
+            apply_activation(net->acts[l], n * out, ws->z[l], ws->a[l]);
+            const double *restrict m = masks ? masks[l] : NULL;
+            if (m) {
+                double *restrict a = ws->a[l];
+                for (size_t i = 0; i < n * out; i++) a[i] *= m[i];
+            }
+        }
+        A = ws->a[l];
+    }
+    ws->rows = n;
+    ws->x0 = d > 1 ? ws->xt : x;
+    if (k == 1) return ws->z[L - 1];
+    transpose(k, n, ws->z[L - 1], ws->out);
+    return ws->out;
+}
+
+void bk_net_backward_masked_raw(const bk_net *net, const double *theta, const double *dout, double *grad_theta,
+                                bk_net_work *ws, const double *const *masks) {
+    const size_t n = ws->rows, L = net->nlayers, k = net->widths[L];
+    const double *D = dout;
+    if (k > 1) {
+        double *t = (dout == ws->d0) ? ws->d1 : ws->d0;
+        transpose(n, k, dout, t);
+        D = t;
+    }
+    for (size_t l = L; l-- > 0;) {
+        const size_t in = net->widths[l], out = net->widths[l + 1];
+        const double *W = theta + net->woff[l];
+        const double *A = l > 0 ? ws->a[l - 1] : ws->x0;
+        double *gW = grad_theta + net->woff[l], *gb = gW + out * in;
+        double *Dprev = l > 0 ? ((D == ws->d0) ? ws->d1 : ws->d0) : NULL;
+        dense_backward(n, in, out, D, A, W, gW, gb, Dprev);
+        if (l == 0) break;
+        const double *restrict m = masks ? masks[l - 1] : NULL;
+        if (m)
+            for (size_t i = 0; i < n * in; i++) Dprev[i] *= m[i];
+        times_activation_derivative_z(net->acts[l - 1], n * in, ws->z[l - 1], Dprev);
         D = Dprev;
     }
 }

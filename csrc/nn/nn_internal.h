@@ -54,6 +54,16 @@ void bk_net_backward_raw(const bk_net *net, const double *theta, const double *d
 const double *bk_net_forward_value_raw(const bk_net *net, const double *theta, size_t n, const double *x,
                                        bk_net_work *ws);
 
+/* Dropout passes (Srivastava et al. 2014): as the raw passes, with the
+ * hidden activations of layer l (l < L-1) multiplied elementwise by masks[l]
+ * (unit-major w_{l+1} x n, typically 0 or 1/(1-p); NULL: no dropout there;
+ * masks itself may be NULL). The backward pass takes the same masks and
+ * computes act' from the pre-activations. No grad_x. */
+const double *bk_net_forward_masked_raw(const bk_net *net, const double *theta, size_t n, const double *x,
+                                        bk_net_work *ws, const double *const *masks);
+void bk_net_backward_masked_raw(const bk_net *net, const double *theta, const double *dout, double *grad_theta,
+                                bk_net_work *ws, const double *const *masks);
+
 /* Log likelihood of outputs f (n x w_L); when dout is not NULL writes
  * d loglik / d f there and, for the Gaussians, *dlogsigma (when not NULL).
  * Gaussians use log_sigma and prec = exp(-2 log_sigma), passed in so that a

@@ -12,6 +12,7 @@ let benchmarks: @Sendable () -> Void = {
     viBenchmarks()
     odeBenchmarks()
     odeMHBenchmark()
+    approxBenchmarks()
 }
 
 /// Settings shared by the throughput rows: wall-clock time of one call (the

@@ -1,0 +1,54 @@
+import BayesKit
+import Foundation
+import Testing
+
+@Suite struct LastLayerLaplaceTests {
+    /// For a Gaussian likelihood and a linear last layer the Laplace
+    /// approximation at the MAP is the exact posterior: Bayesian linear
+    /// regression on the features with alpha = delta and beta = 1/sigma^2.
+    @Test func linearGaussianEqualsTheExactPosterior() throws {
+        let sine = try Datasets.sine()
+        let x = try Matrix(rows: sine.count, columns: 1, values: sine.x)
+        let arch = try NetworkArchitecture(layers: [1, 6, 1], activation: .tanh)
+        var w = try arch.defaultInitialWeights(stream: try Seed(3).stream())
+        let phi = try arch.penultimateFeatures(weights: w, inputs: x)
+        let blr = try BayesianLinearRegression(basis: .affine, alpha: 2, beta: 25).fit(phi, sine.y)
+        // Put the exact posterior mean into the output layer (W then b in the flat order).
+        let off = arch.layerOffset(1)
+        for j in 0..<6 { w[off + j] = blr.mean[j + 1] }
+        w[off + 6] = blr.mean[0]
+        let lap = try LastLayerLaplace.fit(architecture: arch, head: .gaussian, weights: w, x: x, y: sine.y,
+                                           priorPrecision: 2, noiseSD: 0.2)
+        for (a, b) in zip(lap.mode, blr.mean) { #expect(abs(a - b) < 1e-12) }
+        for (a, b) in zip(lap.covariance.values, blr.covariance.values) { #expect(abs(a - b) < 1e-9 * max(1, abs(b))) }
+        let p = try lap.predict(x), q = try blr.predict(phi)
+        for i in 0..<x.rows { #expect(abs(p.epistemicSD[i] - q.epistemicStandardDeviation[i]) < 1e-8) }
+        // The tuned prior precision maximises the Laplace evidence.
+        let tuned = try LastLayerLaplace.fit(architecture: arch, head: .gaussian, weights: w, x: x, y: sine.y, noiseSD: 0.2)
+        for factor in [0.5, 2.0] {
+            let other = try LastLayerLaplace.fit(architecture: arch, head: .gaussian, weights: w, x: x, y: sine.y,
+                                                 priorPrecision: tuned.priorPrecision * factor, noiseSD: 0.2)
+            #expect(other.logEvidence <= tuned.logEvidence + 1e-9)
+        }
+        #expect(throws: BayesKitError.self) {
+            try LastLayerLaplace.fit(architecture: arch, head: .gaussian, weights: w, x: x, y: sine.y, priorPrecision: -1)
+        }
+    }
+
+    @Test func glmPredictiveIsMoreUncertainFarFromTheData() throws {
+        let moons = try Datasets.twoMoons(count: 200)
+        let arch = try NetworkArchitecture(layers: [2, 16, 2], activation: .relu)
+        let y = moons.labels.map(Double.init)
+        let fit = try Training(head: .softmax, epochs: 200, batchSize: 20).train(architecture: arch, x: moons.x, y: y, seed: 1)
+        let lap = try LastLayerLaplace.fit(architecture: arch, head: .softmax, weights: fit.weights, x: moons.x, y: y)
+        #expect(lap.priorPrecision > 0 && lap.logEvidence.isFinite)
+        let inside = try lap.classify(moons.x, samples: 200)
+        let far = try lap.classify(try Matrix([[8, 8], [-8, 6], [9, -7], [-7, -8]]), samples: 200)
+        #expect(try Evaluation.accuracy(labels: moons.labels, probabilities: inside.probabilities) > 0.85)
+        let meanIn = inside.epistemic.reduce(0, +) / Double(inside.epistemic.count)
+        let meanFar = far.epistemic.reduce(0, +) / 4
+        #expect(meanFar > meanIn, "\(meanFar) vs \(meanIn)")
+        for i in 0..<200 { #expect(abs(inside.total[i] - inside.aleatoric[i] - inside.epistemic[i]) < 1e-12) }
+        #expect(try lap.classify(moons.x, samples: 200) == inside)
+    }
+}

@@ -1,0 +1,64 @@
+import BayesKit
+@testable import BayesKitCLI
+import Foundation
+import Testing
+
+@Suite struct CompareCommandTests {
+    @Test func compareWritesTheTable() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bk-compare-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var command = try BayesKitCommand.parseAsRoot([
+            "compare", "--methods", "mcdropout,lastlayer,swag", "--epochs", "200", "--swag-epochs", "20",
+            "--hidden", "16", "--output", dir.path, "--threads", "1",
+        ])
+        try command.run()
+        let result = try RunResult.read(from: dir.appendingPathComponent("result.json"))
+        let metrics = try #require(result.metrics)
+        for m in ["mcdropout", "lastlayer", "swag"] {
+            #expect(try #require(metrics["\(m)_rmse"]) > 0)
+            #expect((0...1).contains(try #require(metrics["\(m)_coverage_90"])))
+        }
+        let md = try String(contentsOf: dir.appendingPathComponent("comparison.md"), encoding: .utf8)
+        #expect(md.contains("| MC dropout |") && md.contains("| Last-layer Bayes |"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("comparison.svg").path))
+    }
+
+    @Test func badOptionsAreNamed() throws {
+        #expect(throws: (any Error).self) { try BayesKitCommand.parseAsRoot(["compare", "--methods", "laplace2"]) }
+        do {
+            _ = try BayesKitCommand.parseAsRoot(["compare", "--dropout", "1"])
+            Issue.record("dropout 1 accepted")
+        } catch {
+            #expect(BayesKitCommand.message(for: error).contains("--dropout must be in [0, 1)"))
+        }
+        do {
+            _ = try BayesKitCommand.parseAsRoot(["compare", "--members", "0"])
+            Issue.record("0 members accepted")
+        } catch {
+            #expect(BayesKitCommand.message(for: error).contains("--members must be >= 1"))
+        }
+    }
+}
+
+@Suite struct PredictApproxTests {
+    @Test func predictLoadsAnEnsemble() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bk-pred-ens-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sine = try Datasets.sine()
+        let x = try Matrix(rows: sine.count, columns: 1, values: sine.x)
+        let arch = try NetworkArchitecture(layers: [1, 8, 2], activation: .tanh)
+        let ens = try DeepEnsemble(members: 2, training: Training(head: .meanVariance, epochs: 50))
+            .fit(architecture: arch, x: x, y: sine.y, seed: 0, threads: 1)
+        try ens.save(to: dir.appendingPathComponent("model.json"))
+        try sine.table.write(csvTo: dir.appendingPathComponent("data.csv"))
+        var command = try BayesKitCommand.parseAsRoot([
+            "predict", "--model", dir.path, "--data", dir.appendingPathComponent("data.csv").path, "--x", "x", "--y", "y",
+            "--output", dir.appendingPathComponent("out").path, "--threads", "1",
+        ])
+        try command.run()
+        let result = try RunResult.read(from: dir.appendingPathComponent("out/result.json"))
+        let expected = try ens.predict(x).scores(sine.y)
+        #expect(result.metrics?["rmse"] == expected.rmse && result.metrics?["test_loglik"] == expected.logLikelihood)
+    }
+}

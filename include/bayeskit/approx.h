@@ -1,0 +1,178 @@
+/*
+ * Cheap approximations to the BNN posterior on the shared network engine
+ * (include/bayeskit/nn.h, optim.h): minibatch training with dropout and
+ * DropConnect, MC dropout, deep ensembles, and SWA / SWAG moments.
+ *
+ * DROPOUT (Srivastava et al. 2014, inverted): during training and MC
+ * prediction the activations of hidden layer l (l = 0 .. L-2, the outputs of
+ * dense layer l after its activation) are multiplied by a mask
+ * m = keep / (1 - p_l), keep ~ Bernoulli(1 - p_l) independently per unit and
+ * row, so E[m] = 1 and the expected activation equals the deterministic one.
+ * DROPCONNECT (Wan et al. 2013): every weight W_l[i,j] (not the biases) is
+ * multiplied by such a mask with rate q, one mask per minibatch / pass.
+ * Gal & Ghahramani (2016) read both as variational inference with a
+ * Bernoulli q(w); MC dropout averages T stochastic passes at test time.
+ *
+ * RANDOMNESS. Training draws the data order (Fisher-Yates per epoch) and
+ * every mask from the `rng` it is given, in a fixed order, so a member's
+ * result depends only on its stream. MC pass t uses stream (seed, stream0 +
+ * t); ensemble member k uses stream (seed, stream0 + k) for its
+ * initialisation (bk_net_init_default), data order and masks. Results are
+ * therefore identical for any thread count. Parallel loops fall back to one
+ * thread when bk_net_uses_blas (serial OpenBLAS is not thread-safe).
+ *
+ * Thread-safety: functions without `nthreads` use one thread; a bk_swag is
+ * used by one thread at a time.
+ */
+#ifndef BAYESKIT_APPROX_H
+#define BAYESKIT_APPROX_H
+
+#include "bayeskit/core.h"
+#include "bayeskit/nn.h"
+#include "bayeskit/optim.h"
+#include "bayeskit/rng.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* SWA / SWAG moments                                                       */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Running moments of collected weight vectors (Maddox et al. 2019, "A Simple
+ * Baseline for Bayesian Uncertainty in Deep Learning"): after collecting
+ * theta_1 .. theta_n,
+ *     mean    = (1/n) sum_i theta_i                 (the SWA solution)
+ *     sq_mean = (1/n) sum_i theta_i^2               (elementwise)
+ *     D       = the last min(n, K) deviation columns theta_i - mean_i, with
+ *               mean_i the running mean right after collecting theta_i.
+ */
+typedef struct bk_swag bk_swag;
+
+/** Moments for `dim` >= 1 parameters keeping up to `max_rank` >= 1 deviation columns. */
+int bk_swag_alloc(size_t dim, size_t max_rank, bk_swag **out, bk_error *err);
+void bk_swag_free(bk_swag *swag);
+size_t bk_swag_dim(const bk_swag *swag);
+size_t bk_swag_max_rank(const bk_swag *swag);
+/** Number of collected vectors n. */
+size_t bk_swag_count(const bk_swag *swag);
+/** Number of stored deviation columns, min(n, K). */
+size_t bk_swag_rank(const bk_swag *swag);
+
+/** Adds theta (dim values) to the moments. BK_ENONFINITE (nothing changed) on NaN or infinity. */
+int bk_swag_collect(bk_swag *swag, const double *theta, bk_error *err);
+
+/**
+ * Copies the moments out: mean and sq_mean (dim values each, may be NULL)
+ * and the deviations (rank x dim row-major, oldest first; may be NULL).
+ * BK_EINVAL before anything was collected.
+ */
+int bk_swag_moments(const bk_swag *swag, double *mean, double *sq_mean, double *deviations, bk_error *err);
+
+/** Restores moments written by bk_swag_moments (count n, rank columns, oldest first). */
+int bk_swag_restore(bk_swag *swag, size_t count, const double *mean, const double *sq_mean, size_t rank,
+                    const double *deviations, bk_error *err);
+
+/**
+ * One SWAG draw (Maddox et al. 2019, eq. 1 and Algorithm 1):
+ *     theta = mean + scale (sqrt(diag) z1 + D z2 / sqrt(K - 1)),
+ * diag = max(sq_mean - mean^2, 0), z1 ~ N(0, I_dim), z2 ~ N(0, I_K) with K
+ * the stored rank (the low-rank term is dropped when K < 2). scale = 1/sqrt(2)
+ * gives the paper's covariance (Sigma_diag + D D^T / (K - 1)) / 2; scale = 0
+ * returns the SWA mean. `diag_only` drops the low-rank term (SWAG-diagonal).
+ */
+int bk_swag_sample(bk_rng *rng, const bk_swag *swag, double scale, int diag_only, double *theta, bk_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Training                                                                 */
+/* ------------------------------------------------------------------------ */
+
+typedef enum bk_head_kind {
+    /** w_L outputs f, y (n x w_L): NLL (y - f)^2 / (2 sigma^2) + log sigma + log(2 pi)/2 per value. */
+    BK_HEAD_GAUSSIAN = 0,
+    /** 2m outputs (mu_1..mu_m, s_1..s_m), y (n x m): sigma = softplus(s) + 1e-6 and the Gaussian NLL
+     *  log sigma + (y - mu)^2 / (2 sigma^2) + log(2 pi)/2 (Lakshminarayanan et al. 2017). */
+    BK_HEAD_HETEROSCEDASTIC = 1,
+    /** 1 logit, y in {0, 1}: -(y f - log(1 + e^f)). */
+    BK_HEAD_BERNOULLI = 2,
+    /** K >= 2 logits, y a class label: -(f_y - log sum_c e^{f_c}) (softmax cross-entropy). */
+    BK_HEAD_CATEGORICAL = 3
+} bk_head_kind;
+
+/** sigma = softplus(s) + BK_HEAD_MIN_SIGMA for BK_HEAD_HETEROSCEDASTIC. */
+#define BK_HEAD_MIN_SIGMA 1e-6
+
+typedef struct bk_train_config {
+    int head;              /**< bk_head_kind */
+    double sigma;          /**< BK_HEAD_GAUSSIAN: noise std > 0 (1: half the squared error) */
+    size_t epochs;         /**< passes over the data, >= 1 */
+    size_t batch_size;     /**< rows per step, 0 = all n */
+    const double *dropout; /**< L - 1 rates in [0, 1) for the hidden layers, or NULL (none) */
+    size_t ndropout;       /**< must be L - 1 when dropout is not NULL */
+    double dropconnect;    /**< weight-mask rate in [0, 1) */
+    bk_optim_config optim; /**< optimiser and schedule; weight_decay is the L2 term */
+    size_t swa_start;      /**< with a bk_swag: first epoch (0-based) whose end is collected */
+    size_t swa_every;      /**< ... then every swa_every >= 1 epochs */
+} bk_train_config;
+
+/** Checks `cfg` against `net` (rates in [0, 1), head shape, epochs, optimiser). */
+int bk_train_config_check(const bk_net *net, const bk_train_config *cfg, bk_error *err);
+
+/** Values of y per row for `head`: w_L, w_L / 2, or 1. */
+size_t bk_head_ycols(const bk_net *net, int head);
+
+/**
+ * Minibatch training: each epoch shuffles the rows (Fisher-Yates from
+ * `rng`), then for each batch of B rows draws the masks, runs the forward
+ * and backward passes and takes one optimiser step on the mean NLL per row
+ * (1/B) sum_i NLL_i. theta (P values) is updated in place; `history` (epochs
+ * values, may be NULL) gets the mean NLL per row of each epoch (under its
+ * masks). With `swag` not NULL, theta is collected at the end of the epochs
+ * cfg->swa_start, swa_start + swa_every, ... Data are checked; divergence
+ * stops with BK_ENONFINITE naming the epoch (theta: the last finite point).
+ */
+int bk_approx_train(bk_rng *rng, const bk_net *net, const bk_train_config *cfg, size_t n, const double *x,
+                    const double *y, double *theta, double *history, bk_swag *swag, bk_error *err);
+
+/**
+ * One batch of bk_approx_train, for checking gradients: draws the masks of
+ * a pass over the n rows from `rng` (hidden layers in order, then the
+ * DropConnect weight mask), and writes the mean NLL per row into *loss and
+ * its gradient (P values) into grad. Resetting `rng` reproduces the masks.
+ */
+int bk_approx_batch_loss(bk_rng *rng, const bk_net *net, const bk_train_config *cfg, size_t n, const double *x,
+                         const double *y, const double *theta, double *loss, double *grad, bk_error *err);
+
+/**
+ * Deep ensemble (Lakshminarayanan et al. 2017): K >= 1 members, member k
+ * initialised by bk_net_init_default and trained by bk_approx_train, both
+ * from stream (seed, stream0 + k). OpenMP over members. `thetas` (K x P)
+ * receives the members; `history` (K x epochs, may be NULL) their losses.
+ */
+int bk_approx_ensemble_train(const bk_net *net, const bk_train_config *cfg, size_t K, uint64_t seed,
+                             uint64_t stream0, size_t n, const double *x, const double *y, double *thetas,
+                             double *history, int nthreads, bk_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* MC dropout                                                               */
+/* ------------------------------------------------------------------------ */
+
+/** Draws one inverted-dropout mask: m_i = 0 with probability p, else 1 / (1 - p); p in [0, 1). */
+int bk_dropout_mask(bk_rng *rng, double p, size_t m, double *mask, bk_error *err);
+
+/**
+ * T >= 1 stochastic forward passes of theta with dropout `rates` (L - 1
+ * values, or NULL) and DropConnect rate `dropconnect`; pass t draws its
+ * masks from stream (seed, stream0 + t). `out` is T x n x w_L. OpenMP over
+ * passes (one thread when bk_net_uses_blas(net, n)).
+ */
+int bk_approx_mc_dropout(const bk_net *net, const double *theta, const double *rates, size_t nrates,
+                         double dropconnect, size_t T, uint64_t seed, uint64_t stream0, size_t n, const double *x,
+                         double *out, int nthreads, bk_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
