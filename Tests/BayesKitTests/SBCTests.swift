@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+@testable import BayesKit
+
+/// Simulation-based calibration on the conjugate normal model
+/// θ ~ N(0, 1), y_1..5 | θ ~ N(θ, 1), posterior N(Σy/6, 1/6): uniform ranks
+/// for exact posterior draws and for random-walk MH, a detected failure for a
+/// deliberately under-dispersed "posterior". Fixed seeds: each test's
+/// outcome is deterministic; the χ² thresholds are far in the tails.
+@Suite struct SBCTests {
+    static let n = 5
+
+    @Sendable static func simulate(_ stream: RandomStream) throws -> (parameters: [Double], data: [Double]) {
+        let theta = stream.normal()
+        return ([theta], (0..<n).map { _ in theta + stream.normal() })
+    }
+
+    static func exactFit(sdFactor: Double) -> @Sendable ([Double], RandomStream) throws -> Matrix {
+        { y, stream in
+            let lambda = 1.0 + Double(n), mean = y.reduce(0, +) / lambda, sd = sdFactor / lambda.squareRoot()
+            return try Matrix(rows: 99, columns: 1, values: (0..<99).map { _ in mean + sd * stream.normal() })
+        }
+    }
+
+    @Test func exactPosteriorGivesUniformRanksForAnyThreadCount() throws {
+        let one = try SBC.run(replications: 400, posteriorDraws: 99, parameterNames: ["theta"], seed: 1, threads: 1,
+                              simulate: Self.simulate, fit: Self.exactFit(sdFactor: 1))
+        let two = try SBC.run(replications: 400, posteriorDraws: 99, parameterNames: ["theta"], seed: 1, threads: 2,
+                              simulate: Self.simulate, fit: Self.exactFit(sdFactor: 1))
+        #expect(one.ranks == two.ranks)
+        #expect(one.ranks.allSatisfy { $0[0] >= 0 && $0[0] <= 99 })
+        let test = try one.uniformityTest(parameter: 0, bins: 10)
+        #expect(test.pValue > 0.001, "chi2 \(test.chiSquare), p \(test.pValue)")
+        let band = try SBC.ECDFBand(count: 400, seed: 2)
+        #expect(band.gamma > 0 && band.gamma < 0.05)
+        #expect(one.ecdfExcess(parameter: 0, band: band) == 0)
+    }
+
+    @Test func underDispersedPosteriorIsDetected() throws {
+        let result = try SBC.run(replications: 400, posteriorDraws: 99, parameterNames: ["theta"], seed: 1,
+                                 simulate: Self.simulate, fit: Self.exactFit(sdFactor: 0.5))
+        let counts = try result.histogram(parameter: 0, bins: 10)
+        // ∪ shape: the extreme bins hold far more than the middle ones.
+        #expect(counts[0] + counts[9] > 3 * (counts[4] + counts[5]), "\(counts)")
+        #expect(try result.uniformityTest(parameter: 0, bins: 10).pValue < 1e-6)
+        #expect(result.ecdfExcess(parameter: 0, band: try SBC.ECDFBand(count: 400, seed: 2)) > 1)
+    }
+
+    @Test func randomWalkMetropolisIsCalibrated() throws {
+        @Sendable func logPosterior(_ t: Double, _ y: [Double]) -> Double {
+            var s = -0.5 * t * t
+            for v in y { s -= 0.5 * (v - t) * (v - t) }
+            return s
+        }
+        @Sendable func fit(_ y: [Double], _ stream: RandomStream) throws -> Matrix {
+            let model = try LogDensity(dimension: 1) { (t: [Double]) -> Double in logPosterior(t[0], y) }
+            let mcmc = MCMC(kernel: RandomWalkMetropolis(scale: 0.8), chains: 1, warmup: 300, draws: 3000, thin: 1, adaptScale: false)
+            let seed = UInt64(stream.uniform() * 4_294_967_296)
+            let start: [Double] = [y.reduce(0, +) / 6]
+            return try mcmc.run(model, initial: .given([start]), seed: seed, threads: 1).chain(0)
+        }
+        let result = try SBC.run(replications: 200, posteriorDraws: 99, parameterNames: ["theta"], seed: 3,
+                                 simulate: Self.simulate, fit: fit)
+        let test = try result.uniformityTest(parameter: 0, bins: 10)
+        let counts = try result.histogram(parameter: 0, bins: 10)
+        #expect(test.pValue > 0.001, "chi2 \(test.chiSquare), p \(test.pValue), \(counts)")
+    }
+
+    @Test func badInputGivesClearErrors() throws {
+        #expect(throws: BayesKitError.self) {
+            try SBC.run(replications: 0, posteriorDraws: 9, parameterNames: ["a"], simulate: Self.simulate, fit: Self.exactFit(sdFactor: 1))
+        }
+        // fit returns too few draws: the error names the replication
+        do {
+            _ = try SBC.run(replications: 3, posteriorDraws: 200, parameterNames: ["theta"], simulate: Self.simulate,
+                            fit: Self.exactFit(sdFactor: 1))
+            Issue.record("too few draws accepted")
+        } catch let e as BayesKitError {
+            let message: String = e.message
+            #expect(message.contains("SBC replication 0"), "\(message)")
+            #expect(message.contains("fewer than 200"), "\(message)")
+        }
+        let r = try SBC.run(replications: 10, posteriorDraws: 99, parameterNames: ["theta"], simulate: Self.simulate,
+                            fit: Self.exactFit(sdFactor: 1))
+        #expect(throws: BayesKitError.self) { try r.histogram(parameter: 0, bins: 7) }
+        #expect(throws: BayesKitError.self) { try SBC.ECDFBand(count: 0) }
+    }
+}
