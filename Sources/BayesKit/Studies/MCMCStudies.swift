@@ -226,12 +226,21 @@ public enum MCMCStudies {
     public static func predictiveFigure(_ pred: PredictiveSummary, x: [Double], y: [Double],
                                         truth: (x: [Double], y: [Double])?, title: String,
                                         yLimits: ClosedRange<Double>? = nil) throws -> Figure {
-        let grid = pred.inputs.column(0)
         var fig = Figure(title: title, rows: 1, columns: 1, width: 900, height: 560)
         try fig.panel(0, 0) { p in
+            p.yLimits = yLimits
+            try predictivePanel(&p, pred, x: x, y: y, truth: truth)
+        }
+        return fig
+    }
+
+    /// Draws a one-dimensional posterior predictive into a panel (see ``predictiveFigure(_:x:y:truth:title:yLimits:)``).
+    public static func predictivePanel(_ p: inout Panel, _ pred: PredictiveSummary, x: [Double], y: [Double],
+                                       truth: (x: [Double], y: [Double])?) throws {
+        let grid = pred.inputs.column(0)
+        do {
             p.xLabel = "x"
             p.yLabel = "y"
-            p.yLimits = yLimits
             p.legend = .topLeft
             let lo = pred.levels.firstIndex(of: 0.05), hi = pred.levels.firstIndex(of: 0.95)
             if let lo, let hi, let q = pred.observationQuantiles {
@@ -250,6 +259,5 @@ public enum MCMCStudies {
             if let truth { try p.line(x: truth.x, y: truth.y, label: "truth", color: .black, width: 1.5, dash: .dotted) }
             try p.scatter(x: x, y: y, label: "data (n = \(x.count))", color: .vermillion, size: 7, edge: .black, opacity: 1)
         }
-        return fig
     }
 }
