@@ -50,16 +50,22 @@ func mcmcBenchmarks() {
             let chains = try mcmc.run(posterior, initial: .given([seed000Start]), seed: UInt64(i), threads: 1)
             blackHole(chains)
             last = chains
+            nutsCallSeconds.append(chains.wallSeconds)
         }
         if let last, let folder = ProcessInfo.processInfo.environment["BAYESKIT_BENCH_QUALITY"] {
-            try writeNUTSQuality(last, to: URL(fileURLWithPath: folder).appendingPathComponent("nuts.sine4.json"))
+            try writeNUTSQuality(last, calls: nutsCallSeconds,
+                                 to: URL(fileURLWithPath: folder).appendingPathComponent("nuts.sine4.json"))
         }
     } setup: {
         try seed000Posterior()
     }
 }
 
-/// NUTS runs take about a second: one warm-up call, then up to 5 calls or 15 s.
+/// Wall time of every NUTS call so far (ordo-one's JMH export drops calls
+/// over a second; compare.py reads these from the quality record instead).
+nonisolated(unsafe) var nutsCallSeconds: [Double] = []
+
+/// NUTS runs take seconds: one warm-up call, then up to 5 calls or 15 s.
 var nutsConfiguration: Benchmark.Configuration {
     .init(metrics: [.wallClock, .throughput], timeUnits: .milliseconds, warmupIterations: 1,
           maxDuration: .seconds(15), maxIterations: 5)
@@ -69,7 +75,7 @@ var nutsConfiguration: Benchmark.Configuration {
 /// (peers/nuts.py): predictive functionals f(x) at 5 points over the data
 /// range (min bulk ESS, max R-hat), the RMSE of the predictive mean against
 /// sin(x) on 200 points of [-3, 3], gradient evaluations per second.
-func writeNUTSQuality(_ chains: Chains, to url: URL) throws {
+func writeNUTSQuality(_ chains: Chains, calls: [Double], to url: URL) throws {
     let sine = try Datasets.sine()
     let bnn = try BNN(layers: [1, 5, 1], activation: .relu, likelihood: .gaussian(sigma: 0.1), prior: .normal(std: 1))
     let points = try Predictive.defaultFunctionalInputs(x: sine.x)
@@ -80,7 +86,8 @@ func writeNUTSQuality(_ chains: Chains, to url: URL) throws {
     let rmse = (zip(mean, grid).map { ($0 - sin($1)) * ($0 - sin($1)) }.reduce(0, +) / 200).squareRoot()
     let minESS = f.compactMap(\.essBulk).min() ?? .nan
     let evals = chains.chainStats.map(\.logDensityEvaluations).reduce(0, +)
-    let record: [String: Double] = [
+    let record: [String: Any] = [
+        "call_seconds": calls.count > 1 ? Array(calls.dropFirst()) : calls,  // without the warm-up call
         "seconds": chains.wallSeconds, "min_ess_bulk_functionals": minESS,
         "max_rhat_functionals": f.compactMap(\.rhat).max() ?? .nan, "rmse": rmse,
         "min_ess_per_s": minESS / chains.wallSeconds, "gradient_evals": Double(evals),
