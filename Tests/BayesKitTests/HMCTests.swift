@@ -111,6 +111,12 @@ func ar1Gaussian(dimension d: Int, rho: Double, scales: [Double]) throws -> LogD
         }
         #expect(chains.chainStats.allSatisfy { $0.scale == 0.3 && $0.evaluationsPerDraw == 7 })
         #expect(chains.chainStats.allSatisfy { $0.acceptanceRate > 0.8 && $0.acceptanceRate < 1 })
+        // A path length T gives floor(T / ε) leapfrog steps.
+        let byLength = try MCMC(kernel: HMC(stepSize: 0.25, pathLength: 1.1), chains: 1, warmup: 0, draws: 50, adaptScale: false)
+            .run(model, initial: .given([[Double](repeating: 1, count: d)]), seed: 9)
+        #expect(byLength.chainStats[0].evaluationsPerDraw == 4)
+        // Stan's note before sampling: the cost of one gradient evaluation.
+        #expect(try model.gradientCost(at: [Double](repeating: 0, count: d), repetitions: 10) > 0)
     }
 }
 

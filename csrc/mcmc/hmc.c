@@ -13,6 +13,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "bayeskit/hmc.h"
+#include "../linear/linear_internal.h" /* plain-C Cholesky and triangular solves (no BLAS) */
 #include "rng_internal.h"
 
 #include <gsl/gsl_randist.h>
@@ -109,12 +110,7 @@ static void sample_p(bk_hmc *k, double *restrict p) {
     const size_t d = k->dim;
     for (size_t i = 0; i < d; i++) p[i] = gsl_ran_gaussian_ziggurat(k->g, 1.0);
     if (k->cfg.metric == BK_METRIC_DENSE) {
-        const double *restrict L = k->chol;
-        for (size_t ii = d; ii-- > 0;) {
-            double s = p[ii];
-            for (size_t j = ii + 1; j < d; j++) s -= L[j * d + ii] * p[j];
-            p[ii] = s / L[ii * d + ii];
-        }
+        bk_linear_solve_lower_t(d, k->chol, p);
     } else {
         for (size_t i = 0; i < d; i++) p[i] /= sqrt(k->inv_metric[i]);
     }
@@ -392,30 +388,11 @@ int bk_hmc_step(bk_hmc *k, bk_rng *rng, bk_mcmc_state *state, bk_hmc_info *info)
 
 /* ---- construction ---- */
 
-/* In-place lower Cholesky factor of an n x n SPD matrix (no BLAS: this runs inside the chains' parallel region). */
-static int cholesky_lower(size_t n, double *a) {
-    for (size_t j = 0; j < n; j++) {
-        double s = a[j * n + j];
-        for (size_t m = 0; m < j; m++) s -= a[j * n + m] * a[j * n + m];
-        if (!(s > 0) || !isfinite(s)) return BK_EINVAL;
-        const double ljj = sqrt(s);
-        a[j * n + j] = ljj;
-        for (size_t i = j + 1; i < n; i++) {
-            double t = a[i * n + j];
-            for (size_t m = 0; m < j; m++) t -= a[i * n + m] * a[j * n + m];
-            a[i * n + j] = t / ljj;
-        }
-        for (size_t i = 0; i < j; i++) a[i * n + j] = 0;
-    }
-    return BK_SUCCESS;
-}
-
 /* Factor the inverse metric into k->chol (DENSE); BK_EINVAL when it is not positive definite. */
 static int refactor(bk_hmc *k) {
     if (k->cfg.metric != BK_METRIC_DENSE) return BK_SUCCESS;
-    const size_t d = k->dim;
-    memcpy(k->chol, k->inv_metric, d * d * sizeof(double));
-    return cholesky_lower(d, k->chol);
+    /* Plain C (no BLAS): this runs inside the chains' parallel region. */
+    return bk_linear_spd_solve(k->dim, k->inv_metric, NULL, k->chol, NULL) == BK_SUCCESS ? BK_SUCCESS : BK_EINVAL;
 }
 
 int bk_hmc_alloc(size_t dim, const bk_hmc_config *config, bk_logdensity_fn fn, void *ctx, bk_hmc **out, bk_error *err) {
