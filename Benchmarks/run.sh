@@ -32,6 +32,8 @@ bash "$bench/peers/setup.sh"
 py="$bench/peers/.venv/bin/python"
 
 say "2/4 Swift benchmarks (ordo-one/benchmark; the first build takes a few minutes), threads=$threads"
+# The NUTS row writes the quality of its last run (ESS, R-hat, RMSE) next to the timings.
+export BAYESKIT_BENCH_QUALITY="$work"
 swift_args=(run --format jmh --path "$work" --no-progress)
 [ -n "$filter" ] && swift_args+=(--filter "$filter")
 (cd "$bench" && swift package --allow-writing-to-package-directory benchmark "${swift_args[@]}")
@@ -58,5 +60,6 @@ compare_args=(--tasks "$bench/tasks.json" --swift "$jmh" --peers "$work/peers.js
               --swift-version "$(swift --version 2>&1 | grep -m1 -o 'Swift version [^ ]*' || echo Swift)")
 [ -n "$filter" ] && compare_args+=(--filter "$filter")
 "$py" "$bench/compare.py" "${compare_args[@]}"
+"$py" "$bench/nuts_quality.py" --bayeskit "$work/nuts.sine4.json" --peers "$work/peers.json" --out-dir "$bench/results"
 
 say "done in $((SECONDS - start)) s"

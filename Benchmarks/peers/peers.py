@@ -121,11 +121,12 @@ PEERS = {
 # Families keep their peers in their own modules beside this file.
 import linear  # noqa: E402
 import mcmc  # noqa: E402
+import nuts  # noqa: E402
 import vi  # noqa: E402
 import ode  # noqa: E402
 import approx  # noqa: E402
 
-FAMILIES = (linear, mcmc, vi, ode, approx)
+FAMILIES = (linear, mcmc, nuts, vi, ode, approx)
 for _family in FAMILIES:
     PEERS.update(_family.PEERS)
 

@@ -2,11 +2,11 @@ import ArgumentParser
 import BayesKit
 import Foundation
 
-/// `bayeskit mcmc`: random-walk Metropolis over the weights of a Bayesian neural network.
+/// `bayeskit mcmc`: random-walk Metropolis, HMC or NUTS over the weights of a Bayesian neural network.
 public struct MCMCCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "mcmc",
-        abstract: "Metropolis-Hastings over the weights of a Bayesian neural network, with diagnostics.",
+        abstract: "Random-walk MH, HMC or NUTS over the weights of a Bayesian neural network, with diagnostics.",
         discussion: """
             Samples p(w | data) of the network of --layers with random-walk Metropolis: --chains chains in parallel \
             (chain k uses random stream k of --seed, so the draws do not depend on --threads), --warmup iterations \
@@ -16,10 +16,14 @@ public struct MCMCCommand: ParsableCommand {
             Draws stream to OUTPUT/draws/ (or --draws-file DIR; --no-draws-file keeps them in memory only). Writes \
             result.json (summary of every weight and of the predictive functionals f(x=...) at 5 points over the data \
             range, per-chain acceptance and scale), trace.svg, predictive.svg and predictive.csv (one input). Seed \
-            000's experiment: --warmup 0 --draws 10000 --thin 10 --proposal-scale 0.01 --chains 1 --init mse.
+            000's experiment: --warmup 0 --draws 10000 --thin 10 --proposal-scale 0.01 --chains 1 --init mse. \
+            --sampler nuts runs the No-U-Turn Sampler (Stan's multinomial NUTS; warmup adapts the step size toward \
+            --target-accept, default 0.8, and a --metric diag or dense mass matrix; --max-depth caps the tree) and \
+            --sampler hmc runs HMC with --steps leapfrog steps of an adapted --step-size; both print the cost of one \
+            gradient evaluation first and report divergences, tree-depth hits and gradient evaluations per chain.
             """)
 
-    @Option(help: "Sampler: rwmh (random-walk Metropolis).")
+    @Option(help: "Sampler: rwmh (random-walk Metropolis), hmc (Hamiltonian Monte Carlo) or nuts (No-U-Turn Sampler).")
     public var sampler: String = "rwmh"
 
     @Option(help: "Model: bnn (a Bayesian neural network of --layers).")
@@ -40,8 +44,24 @@ public struct MCMCCommand: ParsableCommand {
     @Flag(help: "Keep the proposal scale fixed during warmup (seed 000 has no adaptation).")
     public var noAdapt = false
 
-    @Option(parsing: .unconditional, help: "Acceptance rate the warmup adaptation aims for.")
-    public var targetAcceptance: Double = 0.234
+    @Option(name: [.customLong("target-acceptance"), .customLong("target-accept")], parsing: .unconditional,
+            help: "Acceptance rate the warmup adaptation aims for (default 0.234 for rwmh, 0.8 for hmc and nuts).")
+    public var targetAcceptanceOption: Double?
+
+    @Option(help: "NUTS: maximum tree depth (at most 2^depth - 1 leapfrog steps per draw).")
+    public var maxDepth: Int = 10
+
+    @Option(help: ArgumentHelp("HMC/NUTS mass matrix adapted in warmup: diag, dense or unit.", valueName: "metric"))
+    public var metric: String = "diag"
+
+    @Option(help: "HMC: leapfrog steps per draw.")
+    public var steps: Int = 10
+
+    @Option(parsing: .unconditional, help: "HMC/NUTS: initial leapfrog step size (adapted during warmup unless --no-adapt).")
+    public var stepSize: Double = 1
+
+    /// The target acceptance: the option, or the sampler's default.
+    public var targetAcceptance: Double { targetAcceptanceOption ?? (sampler == "rwmh" ? 0.234 : 0.8) }
 
     @Option(help: ArgumentHelp("Starting points: map (Adam on the log posterior), mse (Adam on the mean squared error, seed 000) or prior.",
                                valueName: "init"))
@@ -63,7 +83,15 @@ public struct MCMCCommand: ParsableCommand {
     static let initChoices = ["map", "mse", "prior"]
 
     public func validate() throws {
-        if sampler != "rwmh" { throw ValidationError("--sampler must be rwmh; got '\(sampler)'") }
+        if !["rwmh", "hmc", "nuts"].contains(sampler) {
+            throw ValidationError("--sampler must be rwmh, hmc or nuts; got '\(sampler)'")
+        }
+        if !(maxDepth >= 1 && maxDepth <= 30) { throw ValidationError("--max-depth must be in 1...30; got \(maxDepth)") }
+        if !["diag", "dense", "unit"].contains(metric) {
+            throw ValidationError("--metric must be diag, dense or unit; got '\(metric)'")
+        }
+        if steps < 1 { throw ValidationError("--steps must be >= 1; got \(steps)") }
+        if !(stepSize > 0) || !stepSize.isFinite { throw ValidationError("--step-size must be positive and finite; got \(stepSize)") }
         if model != "bnn" { throw ValidationError("--model must be bnn; got '\(model)'") }
         if dataOptions.data != nil, dataset != nil { throw ValidationError("give either --data FILE or --dataset NAME, not both") }
         if let dataset, !Datasets.names.contains(dataset) {
@@ -82,6 +110,18 @@ public struct MCMCCommand: ParsableCommand {
         if noDrawsFile, drawsFile != nil { throw ValidationError("give either --draws-file DIR or --no-draws-file, not both") }
         if let drawsFile, drawsFile.isEmpty { throw ValidationError("--draws-file must name a folder; got an empty string") }
     }
+
+    /// The kernel of --sampler.
+    var kernel: any MCMCKernel {
+        let m: HMCMetric = metric == "dense" ? .dense : metric == "unit" ? .unit : .diagonal
+        switch sampler {
+        case "nuts": return NUTS(targetAccept: targetAcceptance, maxTreeDepth: maxDepth, metric: m, stepSize: stepSize)
+        case "hmc": return HMC(stepSize: stepSize, steps: steps, metric: m, targetAccept: targetAcceptance)
+        default: return RandomWalkMetropolis(scale: proposalScale)
+        }
+    }
+
+    var samplerLabel: String { ["nuts": "NUTS", "hmc": "HMC"][sampler] ?? "MH" }
 
     var initialization: Initialization {
         switch self.`init` {
@@ -125,9 +165,19 @@ public struct MCMCCommand: ParsableCommand {
         let drawsFolder: URL? = noDrawsFile ? nil
             : drawsFile.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? context.file("draws")
         let s = samplerOptions
-        let mcmc = MCMC(kernel: RandomWalkMetropolis(scale: proposalScale), chains: s.chains, warmup: s.warmup,
+        let mcmc = MCMC(kernel: kernel, chains: s.chains, warmup: s.warmup,
                         draws: s.draws, thin: s.thin, adaptScale: !noAdapt, targetAcceptance: targetAcceptance)
         let y = try Matrix(rows: input.y.count, columns: 1, values: input.y)
+        var gradientCost: Double? = nil
+        if sampler != "rwmh" {
+            // Stan's note before sampling: the cost of one gradient evaluation.
+            let posterior = try bnn.posterior(x: input.x, y: y)
+            let cost = try posterior.gradientCost(at: [Double](repeating: 0.1, count: posterior.dimension), repetitions: 200)
+            gradientCost = cost
+            let perTransition = sampler == "hmc" ? steps : 10
+            note(String(format: "Gradient evaluation took %.3g seconds; 1000 transitions using %d leapfrog steps per transition would take %.3g seconds.",
+                        cost, perTransition, cost * 1000 * Double(perTransition)))
+        }
         let counter = try ProgressCounter(count: s.chains, prefix: "chain")
         let monitor = ProgressMonitor(counter: counter, reporter: context.progress.reporter())
         let chains = try monitor.run {
@@ -196,7 +246,7 @@ public struct MCMCCommand: ParsableCommand {
             let pred = try Predictive.posterior(bnn, chains: chains, inputs: try Matrix(rows: grid.count, columns: 1, values: grid),
                                                 count: 100, seed: context.seed, keepFunctionSamples: true)
             try MCMCStudies.predictiveFigure(pred, x: x, y: input.y, truth: input.truth,
-                                             title: "MH posterior predictive (\(pred.drawCount) random kept draws)",
+                                             title: "\(samplerLabel) posterior predictive (\(pred.drawCount) random kept draws)",
                                              yLimits: input.source == "dataset:sine" ? -2...2 : nil)
                 .write(to: context.file("predictive.svg"))
             let q = pred.observationQuantiles ?? pred.quantiles
@@ -210,6 +260,13 @@ public struct MCMCCommand: ParsableCommand {
 
         // Poor mixing: the same thresholds as Stan's and ArviZ's advice.
         var warnings: [String] = []
+        if chains.divergences > 0 {
+            warnings.append("WARNING: \(chains.divergences) divergent transitions after warmup: the sampler missed regions of high curvature; "
+                + "raise --target-accept (e.g. 0.95) or reparameterise")
+        }
+        if chains.treeDepthHits > 0 {
+            warnings.append("WARNING: \(chains.treeDepthHits) transitions hit the maximum tree depth \(maxDepth): efficiency, not validity; raise --max-depth")
+        }
         if !(maxRhat <= 1.01) || !(minESS >= 100) {
             warnings.append("WARNING: the chains have not mixed: max R-hat \(format(maxRhat)) (want <= 1.01), min bulk ESS \(format(minESS)) (want >= 100); "
                 + "the weights are unidentifiable (symmetries), judge the predictive functionals f(x=...) (max R-hat \(format(fMaxRhat)), min bulk ESS \(format(fMinESS))); "
@@ -225,6 +282,9 @@ public struct MCMCCommand: ParsableCommand {
             "proposal_scale": .number(proposalScale), "adapt": .bool(!noAdapt), "target_acceptance": .number(targetAcceptance),
             "init": .string(self.`init`), "init_steps": .number(Double(initSteps)),
             "draws_file": drawsFolder.map { .string($0.path) } ?? .null, "n": .number(Double(input.y.count)),
+            "max_depth": sampler == "nuts" ? .number(Double(maxDepth)) : .null,
+            "metric": sampler == "rwmh" ? .null : .string(metric), "steps": sampler == "hmc" ? .number(Double(steps)) : .null,
+            "step_size": sampler == "rwmh" ? .null : .number(stepSize),
         ])
         result.parameters = parameters
         result.chains = chains.chainSummaries
@@ -252,6 +312,16 @@ public struct MCMCCommand: ParsableCommand {
             "sampling_s_total": .number(chains.samplingSeconds), "warmup_s_total": .number(chains.warmupSeconds),
             "warnings": JSONValue(warnings),
         ]
+        if sampler != "rwmh" {
+            let evals = chains.chainStats.map(\.samplingEvaluations).reduce(0, +)
+            let iters = chains.chainStats.map(\.iterations).reduce(0, +)
+            result.metrics?["divergences"] = Double(chains.divergences)
+            result.metrics?["treedepth_hits"] = Double(chains.treeDepthHits)
+            result.metrics?["grad_evals_per_draw"] = iters > 0 ? Double(evals) / Double(iters) : .nan
+            result.summary?["step_sizes"] = JSONValue(chains.stepSizes)
+            result.summary?["warmup_divergences"] = .number(Double(chains.chainStats.map(\.warmupDivergences).reduce(0, +)))
+            result.summary?["gradient_eval_s"] = gradientCost.map { .number($0) } ?? .null
+        }
         result.outputs = outputs
         // Chains run in parallel: a phase lasts as long as its slowest chain.
         result.timing.warmupS = chains.chainStats.map(\.warmupSeconds).max() ?? 0
@@ -259,6 +329,12 @@ public struct MCMCCommand: ParsableCommand {
         try context.finish(result)
 
         print(summaryTable(parameters))
+        if sampler != "rwmh" {
+            print("\nstep size " + chains.stepSizes.map(format).joined(separator: ", ") + " (per chain); divergences "
+                + chains.chainStats.map { String($0.divergences) }.joined(separator: ", ") + "; max-depth hits "
+                + chains.chainStats.map { String($0.treeDepthHits) }.joined(separator: ", ") + "; gradient evaluations per draw "
+                + chains.chainStats.map { format($0.evaluationsPerDraw) }.joined(separator: ", "))
+        }
         print("\nacceptance " + acceptance.map(format).joined(separator: ", ") + " (per chain); "
             + "\(chains.chainStats.map(\.keptDraws).reduce(0, +)) draws kept; max R-hat \(format(maxRhat)), min bulk ESS \(format(minESS))")
         for w in warnings { note(w) }

@@ -84,6 +84,30 @@ extension CommandLine {
         #expect(throws: (any Error).self) { try BayesKitCommand.parseAsRoot(["summary", dir.path, "--export", "netcdf"]) }
     }
 
+    @Test func mcmcNUTSReportsStepSizesDivergencesAndGradients() throws {
+        let dir = Self.mcmcFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var command = try BayesKitCommand.parseAsRoot([
+            "mcmc", "--sampler", "nuts", "--activation", "tanh", "--chains", "2", "--warmup", "150", "--draws", "100",
+            "--max-depth", "6", "--metric", "diag", "--no-draws-file", "--output", dir.path, "--threads", "2",
+            "--progress", "none"])
+        try command.run()
+        try BayesKitLibrary.setThreadCount(0)
+        let result = try RunResult.read(from: dir.appendingPathComponent("result.json"))
+        #expect(result.config["sampler"] == "nuts" && result.config["max_depth"] == 6 && result.config["metric"] == "diag")
+        #expect(result.config["target_acceptance"] == 0.8)
+        let chains = try #require(result.chains)
+        #expect(chains.count == 2)
+        #expect(chains.allSatisfy { ($0.stepSize ?? 0) > 0 && $0.nDivergent != nil && $0.nTreedepthHits != nil })
+        #expect(chains.allSatisfy { ($0.nGradEvals ?? 0) >= 250 && $0.acceptanceRate > 0.3 && $0.acceptanceRate <= 1 })
+        let perDraw = try #require(result.metrics?["grad_evals_per_draw"])
+        #expect(perDraw >= 1 && perDraw <= 63)
+        #expect(result.metrics?["divergences"] != nil && result.metrics?["treedepth_hits"] != nil)
+        if case .number(let cost)? = result.summary?["gradient_eval_s"] { #expect(cost > 0) } else { Issue.record("no gradient cost") }
+        let p = try #require(result.parameters)
+        #expect(p.count == 16 + 5)
+    }
+
     @Test func mcmcSeedExperimentWithoutDrawsFiles() throws {
         let dir = Self.mcmcFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -118,7 +142,12 @@ extension CommandLine {
         #expect(message(["mcmc", "--proposal-scale", "0"]) == "--proposal-scale must be positive and finite; got 0.0")
         #expect(message(["mcmc", "--proposal-scale", "-1"]) == "--proposal-scale must be positive and finite; got -1.0")
         #expect(message(["mcmc", "--init", "zeros"]) == "--init must be map, mse or prior; got 'zeros'")
-        #expect(message(["mcmc", "--sampler", "hmc"]) == "--sampler must be rwmh; got 'hmc'")
+        #expect(message(["mcmc", "--sampler", "sgld"]) == "--sampler must be rwmh, hmc or nuts; got 'sgld'")
+        #expect(message(["mcmc", "--sampler", "nuts", "--max-depth", "0"]) == "--max-depth must be in 1...30; got 0")
+        #expect(message(["mcmc", "--sampler", "nuts", "--metric", "full"]) == "--metric must be diag, dense or unit; got 'full'")
+        #expect(message(["mcmc", "--sampler", "hmc", "--steps", "0"]) == "--steps must be >= 1; got 0")
+        #expect(message(["mcmc", "--sampler", "hmc", "--step-size", "-0.1"]) == "--step-size must be positive and finite; got -0.1")
+        #expect(message(["mcmc", "--target-accept", "0"]) == "--target-acceptance must be between 0 and 1 (exclusive); got 0.0")
         #expect(message(["mcmc", "--model", "linear"]) == "--model must be bnn; got 'linear'")
         #expect(message(["mcmc", "--thin", "0"]) == "--thin must be >= 1; got 0")
         #expect(message(["mcmc", "--target-acceptance", "1"])

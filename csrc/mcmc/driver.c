@@ -139,12 +139,26 @@ static void run_chain(const bk_mcmc_kernel_type *kt, const bk_mcmc_model *model,
     bk_mcmc_step_stats ss;
     bk_scale_adapt ad;
     double tuning = kt->get_tuning ? kt->get_tuning(c->kernel) : NAN;
-    const int adapt = cfg->adapt && warmup > 0 && kt->set_tuning && isfinite(tuning) &&
+    /* A kernel with its own adaptation (HMC, NUTS) uses its hooks; others get Robbins–Monro on the tuning. */
+    const int own_adapt = cfg->adapt && warmup > 0 && kt->adapt_init && kt->adapt && kt->adapt_final;
+    const int adapt = !own_adapt && cfg->adapt && warmup > 0 && kt->set_tuning && isfinite(tuning) &&
                       bk_scale_adapt_init(&ad, tuning, cfg->target_accept, warmup, NULL) == BK_SUCCESS;
     uint64_t warm_acc = 0, acc = 0, kept = 0, since = 0, it = 0;
     double sum_prob = 0;
     double t0 = now_s(), t_warm_end = t0;
-    for (it = 0; it < total; it++) {
+    if (own_adapt) {
+        uint32_t ne = 0;
+        bk_error e;
+        bk_error_clear(&e);
+        const int status = kt->adapt_init(c->kernel, c->rng, warmup, &s, &ne, &e);
+        st->n_evals += ne;
+        if (status != BK_SUCCESS) {
+            chain_failure(&c->err, k, status, e.message, model, model->ctxs[k]);
+            st->status = status;
+            __atomic_store_n(stop, 1, __ATOMIC_RELAXED);
+        }
+    }
+    for (it = 0; it < total && st->status == BK_SUCCESS; it++) {
         if (since == block) {
             bk_progress_add(progress, k, since);
             since = 0;
@@ -163,6 +177,22 @@ static void run_chain(const bk_mcmc_kernel_type *kt, const bk_mcmc_model *model,
         st->n_nonfinite += (uint64_t)ss.nonfinite;
         if (it < warmup) {
             warm_acc += (uint64_t)ss.is_accepted;
+            st->n_divergent_warmup += (uint64_t)ss.is_divergent;
+            if (own_adapt) {
+                uint32_t ne = 0;
+                bk_error e;
+                bk_error_clear(&e);
+                const int as = kt->adapt(c->kernel, c->rng, it, &s, c->info, &ne, &e);
+                st->n_evals += ne;
+                if (as != BK_SUCCESS) {
+                    chain_failure(&c->err, k, as, e.message, model, model->ctxs[k]);
+                    st->status = as;
+                    __atomic_store_n(stop, 1, __ATOMIC_RELAXED);
+                    it++;
+                    break;
+                }
+                if (it + 1 == warmup) kt->adapt_final(c->kernel);
+            }
             if (adapt) {
                 double v = bk_scale_adapt_update(&ad, ss.acceptance_prob);
                 if (it + 1 == warmup) v = bk_scale_adapt_final(&ad);
@@ -172,6 +202,7 @@ static void run_chain(const bk_mcmc_kernel_type *kt, const bk_mcmc_model *model,
             continue;
         }
         const uint64_t i = it - warmup;
+        st->n_evals_sampling += ss.n_evals;
         acc += (uint64_t)ss.is_accepted;
         sum_prob += ss.acceptance_prob;
         st->n_divergent += (uint64_t)ss.is_divergent;

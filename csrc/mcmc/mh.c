@@ -226,6 +226,6 @@ static int vt_set(void *k, double v, bk_error *err) { return bk_mh_set_scale(k, 
 static const bk_error *vt_error(const void *k) { return bk_mh_error(k); }
 
 static const bk_mcmc_kernel_type mh_type = {
-    "mh", sizeof(bk_mh_info), 0, vt_alloc, vt_free, vt_init, vt_step, vt_stats, vt_get, vt_set, vt_error};
+    "mh", sizeof(bk_mh_info), 0, vt_alloc, vt_free, vt_init, vt_step, vt_stats, vt_get, vt_set, vt_error, NULL, NULL, NULL};
 
 const bk_mcmc_kernel_type *bk_mh_kernel_type(void) { return &mh_type; }

@@ -206,6 +206,21 @@ typedef struct bk_mcmc_kernel_type {
     double (*get_tuning)(const void *kernel);
     int (*set_tuning)(void *kernel, double value, bk_error *err);
     const bk_error *(*error)(const void *kernel);
+    /**
+     * Optional (NULL for MH): the kernel owns its warmup adaptation (HMC and
+     * NUTS: dual-averaging step size and windowed metric). When present and
+     * the run adapts, the driver calls `adapt_init` once before the first
+     * warmup iteration, `adapt` after every warmup step with the iteration
+     * index (0-based) and that step's info, and `adapt_final` after the last
+     * one, instead of Robbins–Monro on the tuning. `*n_evals` receives the
+     * log-density evaluations the hook spent (counted in the chain's total);
+     * a non-zero status is a chain failure with the message in `err`.
+     */
+    int (*adapt_init)(void *kernel, bk_rng *rng, uint64_t nwarmup, bk_mcmc_state *state, uint32_t *n_evals,
+                      bk_error *err);
+    int (*adapt)(void *kernel, bk_rng *rng, uint64_t iteration, bk_mcmc_state *state, const void *info,
+                 uint32_t *n_evals, bk_error *err);
+    void (*adapt_final)(void *kernel);
 } bk_mcmc_kernel_type;
 
 /** The Metropolis–Hastings family (params: const bk_mh_config *); a static object. */
@@ -269,6 +284,8 @@ typedef struct bk_mcmc_chain_stats {
     uint64_t n_nonfinite;      /**< proposals rejected for a non-finite log density (sampling + warmup) */
     double warmup_s, sampling_s;
     int status;                /**< BK_SUCCESS, or this chain's failure */
+    uint64_t n_evals_sampling; /**< log-density (gradient) evaluations during sampling (per draw: / draws_done) */
+    uint64_t n_divergent_warmup; /**< divergent transitions during warmup */
 } bk_mcmc_chain_stats;
 
 /**

@@ -24,6 +24,19 @@ public struct Chains: Sendable {
         public var nonFiniteProposals: Int
         public var warmupSeconds: Double
         public var samplingSeconds: Double
+        /// Divergent transitions after warmup (HMC, NUTS; 0 for MH).
+        public var divergences: Int = 0
+        /// Divergent transitions during warmup.
+        public var warmupDivergences: Int = 0
+        /// Post-warmup NUTS transitions that stopped at the maximum tree depth.
+        public var treeDepthHits: Int = 0
+        /// Log-density (gradient) evaluations after warmup.
+        public var samplingEvaluations: Int = 0
+        /// Whether the kernel used gradients (HMC, NUTS).
+        public var usesGradient: Bool = false
+
+        /// Gradient (log-density) evaluations per post-warmup iteration.
+        public var evaluationsPerDraw: Double { iterations > 0 ? Double(samplingEvaluations) / Double(iterations) : .nan }
     }
 
     public let parameterNames: [String]
@@ -137,10 +150,16 @@ public struct Chains: Sendable {
         return try Diagnostics.summary(names: parameterNames, flat: flat, chains: chainCount, draws: shortest, threads: threads)
     }
 
-    /// Rows for `result.json`'s `chains` (the scale is reported as `step_size`).
+    /// Rows for `result.json`'s `chains` (the scale is reported as `step_size`;
+    /// for HMC/NUTS the acceptance rate is the mean acceptance statistic, as
+    /// Stan's `accept_stat__`, with divergences, tree-depth hits and gradient evaluations).
     public var chainSummaries: [RunResult.ChainSummary] {
         chainStats.map {
-            RunResult.ChainSummary(index: $0.chain, acceptanceRate: $0.acceptanceRate, stepSize: $0.scale)
+            $0.usesGradient
+                ? RunResult.ChainSummary(index: $0.chain, acceptanceRate: $0.meanAcceptanceProbability, stepSize: $0.scale,
+                                         nDivergent: $0.divergences, nTreedepthHits: $0.treeDepthHits,
+                                         nGradEvals: $0.logDensityEvaluations)
+                : RunResult.ChainSummary(index: $0.chain, acceptanceRate: $0.acceptanceRate, stepSize: $0.scale)
         }
     }
 
@@ -155,4 +174,10 @@ public struct Chains: Sendable {
     /// Total sampling wall time spent in the kernels, summed over chains (seconds).
     public var samplingSeconds: Double { chainStats.map(\.samplingSeconds).reduce(0, +) }
     public var warmupSeconds: Double { chainStats.map(\.warmupSeconds).reduce(0, +) }
+    /// Post-warmup divergent transitions over all chains.
+    public var divergences: Int { chainStats.map(\.divergences).reduce(0, +) }
+    /// Post-warmup transitions that hit the maximum tree depth, over all chains.
+    public var treeDepthHits: Int { chainStats.map(\.treeDepthHits).reduce(0, +) }
+    /// Final step sizes (or proposal scales) per chain.
+    public var stepSizes: [Double] { chainStats.map { $0.scale ?? .nan } }
 }

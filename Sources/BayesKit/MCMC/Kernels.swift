@@ -3,7 +3,7 @@ internal import CBayesKit
 /// A Markov transition kernel the ``MCMC`` driver can run: BlackJAX's shape,
 /// `init(position) -> state`, `step(rng, state) -> (state, info)`, in C.
 /// Conforming types are BayesKit's own (``RandomWalkMetropolis``,
-/// ``IndependenceMetropolis``; HMC and NUTS later).
+/// ``IndependenceMetropolis``, ``HMC``, ``NUTS``).
 public protocol MCMCKernel: Sendable {
     /// Short name for reports, e.g. `"rwmh"`.
     var name: String { get }
@@ -12,6 +12,11 @@ public protocol MCMCKernel: Sendable {
 /// What the driver needs from a kernel: its C vtable and parameters, valid inside `body`.
 protocol CKernel: MCMCKernel {
     func withCKernel<R>(dimension: Int, _ body: (UnsafePointer<bk_mcmc_kernel_type>, UnsafeRawPointer) throws -> R) throws -> R
+}
+
+extension CKernel {
+    /// Whether the kernel moves with the gradient (HMC, NUTS).
+    var usesGradient: Bool { self is NUTS || self is HMC }
 }
 
 /// Random-walk Metropolis (Metropolis et al. 1953): propose

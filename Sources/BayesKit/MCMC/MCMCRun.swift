@@ -45,7 +45,7 @@ extension MCMC {
         config.first_stream = 0
         config.nthreads = nthreads
         config.chunk_draws = 1024
-        config.progress_block = 1024
+        config.progress_block = kernel.usesGradient ? 16 : 1024
 
         let initial = Array(starts.joined())
         var drawsOut = [Double](repeating: 0, count: inMemory ? chains * kept * dim : 0)
@@ -100,7 +100,9 @@ extension MCMC {
                               warmupAcceptanceRate: s.warmup_acceptance_rate, scale: s.tuning.isFinite ? s.tuning : nil,
                               keptDraws: Int(s.kept), warmupIterations: Int(s.warmup_done), iterations: Int(s.draws_done),
                               logDensityEvaluations: Int(s.n_evals), nonFiniteProposals: Int(s.n_nonfinite),
-                              warmupSeconds: s.warmup_s, samplingSeconds: s.sampling_s)
+                              warmupSeconds: s.warmup_s, samplingSeconds: s.sampling_s, divergences: Int(s.n_divergent),
+                              warmupDivergences: Int(s.n_divergent_warmup), treeDepthHits: Int(s.n_max_depth),
+                              samplingEvaluations: Int(s.n_evals_sampling), usesGradient: kernel.usesGradient)
         }
         return Chains(parameterNames: binding.names, storage: inMemory ? drawsOut : nil, keptPerChain: kept,
                       drawsFolder: drawsFolder, chainStats: chainStats,

@@ -226,30 +226,36 @@ public enum MCMCStudies {
     public static func predictiveFigure(_ pred: PredictiveSummary, x: [Double], y: [Double],
                                         truth: (x: [Double], y: [Double])?, title: String,
                                         yLimits: ClosedRange<Double>? = nil) throws -> Figure {
-        let grid = pred.inputs.column(0)
         var fig = Figure(title: title, rows: 1, columns: 1, width: 900, height: 560)
         try fig.panel(0, 0) { p in
-            p.xLabel = "x"
-            p.yLabel = "y"
             p.yLimits = yLimits
-            p.legend = .topLeft
-            let lo = pred.levels.firstIndex(of: 0.05), hi = pred.levels.firstIndex(of: 0.95)
-            if let lo, let hi, let q = pred.observationQuantiles {
-                try p.band(x: grid, lower: q[lo].values, upper: q[hi].values, label: "5-95% predictive of y",
-                           color: .skyBlue, opacity: 0.25)
-            }
-            if let lo, let hi {
-                try p.band(x: grid, lower: pred.quantiles[lo].values, upper: pred.quantiles[hi].values,
-                           label: "5-95% of f", color: .blue, opacity: 0.25)
-            }
-            if let samples = pred.functionSamples, !samples.isEmpty {
-                try p.lines(x: grid, ys: samples.map(\.values), label: "\(samples.count) posterior draws of f", color: .blue,
-                            width: 0.7, opacity: 0.15)
-            }
-            try p.line(x: grid, y: pred.mean.column(0), label: "predictive mean", color: .blue, width: 2.2)
-            if let truth { try p.line(x: truth.x, y: truth.y, label: "truth", color: .black, width: 1.5, dash: .dotted) }
-            try p.scatter(x: x, y: y, label: "data (n = \(x.count))", color: .vermillion, size: 7, edge: .black, opacity: 1)
+            try predictivePanel(&p, pred, x: x, y: y, truth: truth)
         }
         return fig
+    }
+
+    /// Draws a one-dimensional posterior predictive into a panel (see ``predictiveFigure(_:x:y:truth:title:yLimits:)``).
+    public static func predictivePanel(_ p: inout Panel, _ pred: PredictiveSummary, x: [Double], y: [Double],
+                                       truth: (x: [Double], y: [Double])?) throws {
+        let grid = pred.inputs.column(0)
+        p.xLabel = "x"
+        p.yLabel = "y"
+        p.legend = .topLeft
+        let lo = pred.levels.firstIndex(of: 0.05), hi = pred.levels.firstIndex(of: 0.95)
+        if let lo, let hi, let q = pred.observationQuantiles {
+            try p.band(x: grid, lower: q[lo].values, upper: q[hi].values, label: "5-95% predictive of y",
+                       color: .skyBlue, opacity: 0.25)
+        }
+        if let lo, let hi {
+            try p.band(x: grid, lower: pred.quantiles[lo].values, upper: pred.quantiles[hi].values,
+                       label: "5-95% of f", color: .blue, opacity: 0.25)
+        }
+        if let samples = pred.functionSamples, !samples.isEmpty {
+            try p.lines(x: grid, ys: samples.map(\.values), label: "\(samples.count) posterior draws of f", color: .blue,
+                        width: 0.7, opacity: 0.15)
+        }
+        try p.line(x: grid, y: pred.mean.column(0), label: "predictive mean", color: .blue, width: 2.2)
+        if let truth { try p.line(x: truth.x, y: truth.y, label: "truth", color: .black, width: 1.5, dash: .dotted) }
+        try p.scatter(x: x, y: y, label: "data (n = \(x.count))", color: .vermillion, size: 7, edge: .black, opacity: 1)
     }
 }
