@@ -33,6 +33,10 @@ import Testing
         #expect(throws: BayesKitError.self) {
             try LastLayerLaplace.fit(architecture: arch, head: .gaussian, weights: w, x: x, y: sine.y, priorPrecision: -1)
         }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lla-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try tuned.save(to: url)
+        #expect(try LastLayerLaplace.load(from: url) == tuned)
     }
 
     @Test func glmPredictiveIsMoreUncertainFarFromTheData() throws {
@@ -83,6 +87,10 @@ import Testing
                                                 priorPrecision: tuned.priorPrecision * factor, noiseSD: 0.1)
             #expect(other.logEvidence <= tuned.logEvidence + 1e-9)
         }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("dla-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try tuned.save(to: url)
+        #expect(try DiagonalLaplace.load(from: url) == tuned)
     }
 
     @Test func softmaxDiagonalLaplaceClassifies() throws {

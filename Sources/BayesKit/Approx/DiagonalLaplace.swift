@@ -13,6 +13,7 @@ import Foundation
 /// given. Prediction linearises the network (GLM predictive):
 /// Cov f(x) = J(x) diag(h + δ)⁻¹ J(x)ᵀ.
 public struct DiagonalLaplace: Sendable, Codable, Equatable {
+    public static let archiveKind = "DiagonalLaplace"
     public let architecture: NetworkArchitecture
     public let head: OutputHead
     /// θ*.
@@ -116,6 +117,11 @@ public struct DiagonalLaplace: Sendable, Codable, Equatable {
             return Matrix(unchecked: k, k, c)
         }
         return (try architecture.forward(weights: weights, inputs: x), covs)
+    }
+
+    public func save(to url: URL) throws { try ModelArchive.save(self, kind: Self.archiveKind, to: url) }
+    public static func load(from url: URL) throws -> DiagonalLaplace {
+        try ModelArchive.load(DiagonalLaplace.self, kind: archiveKind, from: url)
     }
 
     /// Regression: mean f(x; θ*), epistemic sd √(J diag(h + δ)⁻¹ Jᵀ), aleatoric 1/√β.

@@ -19,6 +19,7 @@ import Foundation
 /// Monte Carlo draws of the logits for class probabilities and their entropy
 /// decomposition. For a linear-Gaussian model this is the exact posterior.
 public struct LastLayerLaplace: Sendable, Codable, Equatable {
+    public static let archiveKind = "LastLayerLaplace"
     public let architecture: NetworkArchitecture
     public let head: OutputHead
     /// The trained network (θ* is its output layer).
@@ -155,6 +156,11 @@ public struct LastLayerLaplace: Sendable, Codable, Equatable {
             covs.append(Matrix(unchecked: k, k, cov))
         }
         return (Matrix(unchecked: x.rows, k, means), covs)
+    }
+
+    public func save(to url: URL) throws { try ModelArchive.save(self, kind: Self.archiveKind, to: url) }
+    public static func load(from url: URL) throws -> LastLayerLaplace {
+        try ModelArchive.load(LastLayerLaplace.self, kind: archiveKind, from: url)
     }
 
     /// Regression (Gaussian head): mean W*φ, epistemic sd √(φᵀΣφ), aleatoric 1/√β.
