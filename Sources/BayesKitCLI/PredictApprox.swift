@@ -3,9 +3,9 @@ import Foundation
 
 extension PredictCommand {
     /// The archive kinds of the cheap approximations (``MCDropoutModel``,
-    /// ``EnsembleModel``, ``SWAGModel``, ``LastLayerModel``).
+    /// ``EnsembleModel``, ``SWAGModel``, ``LastLayerModel``, ``LastLayerLaplace``, ``DiagonalLaplace``).
     static let approxKinds = [MCDropoutModel.archiveKind, EnsembleModel.archiveKind, SWAGModel.archiveKind,
-                              LastLayerModel.archiveKind]
+                              LastLayerModel.archiveKind, LastLayerLaplace.archiveKind, DiagonalLaplace.archiveKind]
 
     /// Predictive of a saved cheap approximation (regression heads): mean,
     /// total and epistemic sd, and the quantiles of the moment-matched
@@ -27,6 +27,14 @@ extension PredictCommand {
             let m = try SWAGModel.load(from: url)
             d = m.architecture.inputCount
             predictAt = { try m.predict($0, seed: context.seed &+ 1, threads: context.threads) }
+        case LastLayerLaplace.archiveKind:
+            let m = try LastLayerLaplace.load(from: url)
+            d = m.architecture.inputCount
+            predictAt = { try m.predict($0) }
+        case DiagonalLaplace.archiveKind:
+            let m = try DiagonalLaplace.load(from: url)
+            d = m.architecture.inputCount
+            predictAt = { try m.predict($0) }
         default:
             let m = try LastLayerModel.load(from: url)
             d = m.architecture.inputCount

@@ -33,6 +33,10 @@ import Testing
         #expect(throws: BayesKitError.self) {
             try LastLayerLaplace.fit(architecture: arch, head: .gaussian, weights: w, x: x, y: sine.y, priorPrecision: -1)
         }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lla-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try tuned.save(to: url)
+        #expect(try LastLayerLaplace.load(from: url) == tuned)
     }
 
     @Test func glmPredictiveIsMoreUncertainFarFromTheData() throws {
@@ -50,5 +54,54 @@ import Testing
         #expect(meanFar > meanIn, "\(meanFar) vs \(meanIn)")
         for i in 0..<200 { #expect(abs(inside.total[i] - inside.aleatoric[i] - inside.epistemic[i]) < 1e-12) }
         #expect(try lap.classify(moons.x, samples: 200) == inside)
+    }
+}
+
+@Suite struct DiagonalLaplaceTests {
+    /// A network without hidden layers is linear: J_i = [x_i, 1] (W then b),
+    /// so the GGN diagonal is β Σ φ_ij², the diagonal of BLR's data precision.
+    @Test func linearModelGGNDiagonalIsTheExactPrecisionDiagonal() throws {
+        let rng = try Seed(5).stream()
+        let n = 30
+        let xs = try rng.normals(n * 2)
+        let x = try Matrix(rows: n, columns: 2, values: xs)
+        let y = (0..<n).map { 0.5 * xs[2 * $0] - xs[2 * $0 + 1] + 0.3 + 0.1 * rng.normal() }
+        let arch = try NetworkArchitecture(layers: [2, 1], activation: .identity)
+        let blr = try BayesianLinearRegression(basis: .affine, alpha: 3, beta: 100).fit(x, y)
+        let w = [blr.mean[1], blr.mean[2], blr.mean[0]]  // layer0.W[0,0], W[0,1], b[0]
+        let lap = try DiagonalLaplace.fit(architecture: arch, head: .gaussian, weights: w, x: x, y: y,
+                                          priorPrecision: 3, noiseSD: 0.1)
+        let precision = blr.precision
+        let order = [1, 2, 0]
+        for j in 0..<3 {
+            #expect(abs(lap.ggnDiagonal[j] + 3 - precision[order[j], order[j]]) < 1e-9 * precision[order[j], order[j]])
+        }
+        // GLM variance at a point: Σ_j J_j² / (h_j + δ), J = [x, 1].
+        let p = try lap.predict(try Matrix([[1.0, -2.0]]))
+        let v = lap.variances
+        #expect(abs(p.epistemicSD[0] * p.epistemicSD[0] - (v[0] + 4 * v[1] + v[2])) < 1e-12)
+        // The tuned δ maximises the evidence.
+        let tuned = try DiagonalLaplace.fit(architecture: arch, head: .gaussian, weights: w, x: x, y: y, noiseSD: 0.1)
+        for factor in [0.5, 2.0] {
+            let other = try DiagonalLaplace.fit(architecture: arch, head: .gaussian, weights: w, x: x, y: y,
+                                                priorPrecision: tuned.priorPrecision * factor, noiseSD: 0.1)
+            #expect(other.logEvidence <= tuned.logEvidence + 1e-9)
+        }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("dla-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try tuned.save(to: url)
+        #expect(try DiagonalLaplace.load(from: url) == tuned)
+    }
+
+    @Test func softmaxDiagonalLaplaceClassifies() throws {
+        let moons = try Datasets.twoMoons(count: 120)
+        let arch = try NetworkArchitecture(layers: [2, 12, 2], activation: .tanh)
+        let y = moons.labels.map(Double.init)
+        let fit = try Training(head: .softmax, epochs: 150, batchSize: 20).train(architecture: arch, x: moons.x, y: y, seed: 2)
+        let lap = try DiagonalLaplace.fit(architecture: arch, head: .softmax, weights: fit.weights, x: moons.x, y: y)
+        #expect(lap.ggnDiagonal.allSatisfy { $0 >= 0 } && lap.priorPrecision > 0)
+        let d = try lap.classify(moons.x, samples: 50)
+        #expect(try Evaluation.accuracy(labels: moons.labels, probabilities: d.probabilities) > 0.8)
+        for i in 0..<moons.labels.count { #expect(d.epistemic[i] >= 0) }
     }
 }

@@ -126,6 +126,33 @@ import Testing
         #expect(x0.q05 < 1 && 1 < x0.q95, "x0 90% interval \(x0.q05)...\(x0.q95)")
     }
 
+    /// Edge layouts of θ: initial states only (no parameter sensitivities), noise only (no sensitivities at all).
+    @Test func initialStatesOnlyAndNoiseOnlyPosteriorsHaveTheirGradients() throws {
+        let data = try Datasets.oscillator()
+        let initialOnly = try ODEPosterior(system: .oscillator, free: [], priors: [], fixed: ["zeta": 0.08, "omega": 1.1],
+                                           initial: [1, 0], freeInitial: ["x", "v"],
+                                           initialPriors: [try Normal(mean: 1, sd: 0.5), try Normal(mean: 0, sd: 0.5)],
+                                           times: data.x, observations: data.y, noise: .known(0.05))
+        let noiseOnly = try ODEPosterior(system: .oscillator, free: [], priors: [], fixed: ["zeta": 0.08, "omega": 1.1],
+                                         initial: [1, 0], freeInitial: [], initialPriors: [], times: data.x,
+                                         observations: data.y, noise: .inferred(prior: try HalfCauchy(scale: 0.1)))
+        for (post, theta) in [(initialOnly, [0.95, 0.05]), (noiseOnly, [Foundation.log(0.07)])] {
+            let (_, g) = try post.logDensityAndGradient(theta)
+            for k in theta.indices {
+                var up = theta, down = theta
+                up[k] += 1e-6
+                down[k] -= 1e-6
+                let fd = (try post.logDensity(up) - post.logDensity(down)) / 2e-6
+                #expect(abs(fd - g[k]) < 1e-5 * max(1, abs(fd)), "\(post.parameterNames) \(k): \(g[k]) vs \(fd)")
+            }
+        }
+        #expect(initialOnly.parameterNames == ["x0", "v0"] && noiseOnly.parameterNames == ["log_sigma"])
+        #expect(throws: BayesKitError.self) {
+            _ = try ODEPosterior(system: .oscillator, free: [], priors: [], fixed: ["zeta": 0.08, "omega": 1.1], initial: [1, 0],
+                                 freeInitial: [], initialPriors: [], times: data.x, observations: data.y, noise: .known(0.05))
+        }
+    }
+
     /// Any built-in system: SIR's (beta, gamma) from noisy infected fractions.
     @Test func sirParametersAreRecovered() throws {
         let times = (1...40).map { Double($0) * 1.5 }

@@ -172,6 +172,18 @@ int bk_approx_mc_dropout(const bk_net *net, const double *theta, const double *r
                          double dropconnect, size_t T, uint64_t seed, uint64_t stream0, size_t n, const double *x,
                          double *out, int nthreads, bk_error *err);
 
+/* ------------------------------------------------------------------------ */
+/* Laplace                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Jacobian of the outputs in the weights at each of the n rows of x:
+ * jac (n x w_L x P, row-major) gets d f_a(x_r) / d theta_j at
+ * [(r w_L + a) P + j] (one forward and w_L backward passes per row).
+ */
+int bk_approx_jacobian(const bk_net *net, const double *theta, size_t n, const double *x, double *jac,
+                       bk_error *err);
+
 #ifdef __cplusplus
 }
 #endif

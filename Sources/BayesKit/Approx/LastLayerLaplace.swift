@@ -19,6 +19,7 @@ import Foundation
 /// Monte Carlo draws of the logits for class probabilities and their entropy
 /// decomposition. For a linear-Gaussian model this is the exact posterior.
 public struct LastLayerLaplace: Sendable, Codable, Equatable {
+    public static let archiveKind = "LastLayerLaplace"
     public let architecture: NetworkArchitecture
     public let head: OutputHead
     /// The trained network (θ* is its output layer).
@@ -104,17 +105,7 @@ public struct LastLayerLaplace: Sendable, Codable, Equatable {
             }
             delta = given
         } else {
-            // Grid over log10 δ in [−4, 4], then golden section around the best point.
-            let grid = (0...80).map { -4 + Double($0) / 10 }
-            let values = try grid.map { try evidence(pow(10, $0)) }
-            let best = values.indices.max { values[$0] < values[$1] } ?? 40
-            var a = grid[max(best - 1, 0)], b = grid[min(best + 1, grid.count - 1)]
-            let g = (5.0.squareRoot() - 1) / 2
-            for _ in 0..<60 {
-                let c = b - g * (b - a), d = a + g * (b - a)
-                if try evidence(pow(10, c)) > evidence(pow(10, d)) { b = d } else { a = c }
-            }
-            delta = pow(10, (a + b) / 2)
+            delta = try maximizeLogScale(evidence)
         }
         var h = ggn
         for j in 0..<p { h[j * p + j] += delta }
@@ -167,6 +158,11 @@ public struct LastLayerLaplace: Sendable, Codable, Equatable {
         return (Matrix(unchecked: x.rows, k, means), covs)
     }
 
+    public func save(to url: URL) throws { try ModelArchive.save(self, kind: Self.archiveKind, to: url) }
+    public static func load(from url: URL) throws -> LastLayerLaplace {
+        try ModelArchive.load(LastLayerLaplace.self, kind: archiveKind, from: url)
+    }
+
     /// Regression (Gaussian head): mean W*φ, epistemic sd √(φᵀΣφ), aleatoric 1/√β.
     public func predict(_ x: Matrix) throws -> UncertainPrediction {
         guard head == .gaussian else { throw BayesKitError.invalidArgument("a \(head.rawValue) head classifies; use classify(_:)") }
@@ -180,22 +176,7 @@ public struct LastLayerLaplace: Sendable, Codable, Equatable {
     /// probabilities averaged, with the entropy decomposition.
     public func classify(_ x: Matrix, samples: Int = 100, seed: UInt64 = 1) throws -> UncertaintyDecomposition {
         guard head.isClassification else { throw BayesKitError.invalidArgument("a \(head.rawValue) head does not classify") }
-        guard samples >= 1 else { throw BayesKitError.invalidArgument("the GLM predictive needs samples >= 1, got \(samples)") }
         let (mean, cov) = try logitMoments(x)
-        let k = architecture.outputCount, n = x.rows, kk = head == .bernoulli ? 2 : k
-        var draws = [[Double]](repeating: [Double](repeating: 0, count: n * kk), count: samples)
-        for i in 0..<n {
-            var jittered = cov[i].values
-            for a in 0..<k { jittered[a * k + a] += 1e-12 }
-            let l = try Matrix(rows: k, columns: k, values: jittered).cholesky()
-            let rng = try RandomStream(seed: seed, stream: UInt64(i))
-            for s in 0..<samples {
-                let z = try rng.normals(k)
-                let f = (0..<k).map { a in mean[i, a] + (0...a).reduce(0) { $0 + l[a, $1] * z[$1] } }
-                let pr = probabilities(fromLogits: f, rows: 1, columns: k).values
-                for c in 0..<kk { draws[s][i * kk + c] = pr[c] }
-            }
-        }
-        return try Evaluation.decomposition(draws.map { Matrix(unchecked: n, kk, $0) })
+        return try glmClassify(mean: mean, covariance: cov, head: head, samples: samples, seed: seed)
     }
 }

@@ -1,0 +1,177 @@
+internal import CBayesKit
+import Foundation
+
+/// Diagonal Laplace approximation over ALL of a network's weights
+/// (Daxberger et al. 2021; `laplace-torch`'s `DiagLaplace` with the GGN):
+///
+///     q(θ) = N(θ*, diag(h + δ)⁻¹),   h_j = Σᵢ Σ_ab J_iaj Λ_iab J_ibj
+///
+/// with Jᵢ = ∂f(xᵢ)/∂θ at the trained weights θ* (computed in C,
+/// `bk_approx_jacobian`) and Λᵢ the Hessian of the NLL in the outputs (β,
+/// p(1 − p), or diag(p) − ppᵀ). δ maximises the Laplace evidence
+/// `log p(D | θ*) − ½ δ‖θ*‖² + (P/2) log δ − ½ Σ_j log(h_j + δ)` unless
+/// given. Prediction linearises the network (GLM predictive):
+/// Cov f(x) = J(x) diag(h + δ)⁻¹ J(x)ᵀ.
+public struct DiagonalLaplace: Sendable, Codable, Equatable {
+    public static let archiveKind = "DiagonalLaplace"
+    public let architecture: NetworkArchitecture
+    public let head: OutputHead
+    /// θ*.
+    public let weights: [Double]
+    /// h, the GGN diagonal (P values).
+    public let ggnDiagonal: [Double]
+    public let priorPrecision: Double
+    /// β of the Gaussian head (0 for classification).
+    public let noisePrecision: Double
+    public let logEvidence: Double
+
+    enum CodingKeys: String, CodingKey {
+        case architecture, head, weights, ggnDiagonal = "ggn_diagonal", priorPrecision = "prior_precision",
+             noisePrecision = "noise_precision", logEvidence = "log_evidence"
+    }
+
+    /// The posterior variances 1/(h + δ).
+    public var variances: [Double] { ggnDiagonal.map { 1 / ($0 + priorPrecision) } }
+
+    public static func fit(architecture: NetworkArchitecture, head: OutputHead, weights: [Double], x: Matrix, y: [Double],
+                           priorPrecision: Double? = nil, noiseSD: Double = 1) throws -> DiagonalLaplace {
+        guard head != .meanVariance else {
+            throw BayesKitError.invalidArgument("diagonal Laplace supports the gaussian, bernoulli and softmax heads")
+        }
+        let k = architecture.outputCount, p = architecture.parameterCount
+        if head != .softmax, k != 1 { throw BayesKitError.dimensionMismatch("the \(head.rawValue) head needs 1 output, got \(k)") }
+        guard y.count == x.rows else { throw BayesKitError.dimensionMismatch("\(x.rows) rows but \(y.count) targets") }
+        guard noiseSD > 0, noiseSD.isFinite else { throw BayesKitError.invalidArgument("noise sd must be positive and finite, got \(noiseSD)") }
+        let jac = try jacobian(architecture, weights, x)
+        let f = try architecture.forward(weights: weights, inputs: x)
+        let beta = head == .gaussian ? 1 / (noiseSD * noiseSD) : 0
+        var h = [Double](repeating: 0, count: p)
+        var loglik = 0.0
+        for i in 0..<x.rows {
+            let fi = f.row(i)
+            var lambda = [Double](repeating: 0, count: k * k)
+            switch head {
+            case .gaussian:
+                lambda[0] = beta
+                loglik += -0.5 * beta * (y[i] - fi[0]) * (y[i] - fi[0]) + 0.5 * log(beta) - Evaluation.logSqrt2Pi
+            case .bernoulli:
+                let q = 1 / (1 + exp(-fi[0]))
+                lambda[0] = q * (1 - q)
+                loglik += y[i] * fi[0] - softplus(fi[0])
+            default:
+                let pr = probabilities(fromLogits: fi, rows: 1, columns: k).values
+                for a in 0..<k { for b in 0..<k { lambda[a * k + b] = (a == b ? pr[a] : 0) - pr[a] * pr[b] } }
+                let label = Int(y[i])
+                guard label >= 0, label < k, Double(label) == y[i] else {
+                    throw BayesKitError.invalidArgument("class label at row \(i) must be a whole number in 0..<\(k), got \(y[i])")
+                }
+                loglik += log(max(pr[label], .leastNonzeroMagnitude))
+            }
+            for a in 0..<k {
+                for b in 0..<k where lambda[a * k + b] != 0 {
+                    let l = lambda[a * k + b], ja = (i * k + a) * p, jb = (i * k + b) * p
+                    for j in 0..<p { h[j] += l * jac[ja + j] * jac[jb + j] }
+                }
+            }
+        }
+        let norm2 = weights.reduce(0) { $0 + $1 * $1 }
+        func evidence(_ delta: Double) -> Double {
+            loglik - 0.5 * delta * norm2 + 0.5 * Double(p) * log(delta) - 0.5 * h.reduce(0) { $0 + log($1 + delta) }
+        }
+        let delta: Double
+        if let given = priorPrecision {
+            guard given > 0, given.isFinite else {
+                throw BayesKitError.invalidArgument("prior precision must be positive and finite, got \(given)")
+            }
+            delta = given
+        } else {
+            delta = maximizeLogScale(evidence)
+        }
+        return DiagonalLaplace(architecture: architecture, head: head, weights: weights, ggnDiagonal: h,
+                               priorPrecision: delta, noisePrecision: beta, logEvidence: evidence(delta))
+    }
+
+    /// n × w_L × P Jacobian from the C engine.
+    static func jacobian(_ architecture: NetworkArchitecture, _ weights: [Double], _ x: Matrix) throws -> [Double] {
+        try architecture.checkWeights(weights.count, x)
+        let net = try NetworkHandle(architecture)
+        var jac = [Double](repeating: 0, count: x.rows * architecture.outputCount * architecture.parameterCount)
+        try check { bk_approx_jacobian(net.raw, weights, x.rows, x.values, &jac, $0) }
+        return jac
+    }
+
+    /// Mean and covariance (w_L × w_L per input) of the linearised outputs.
+    public func outputMoments(_ x: Matrix) throws -> (mean: Matrix, covariance: [Matrix]) {
+        let jac = try Self.jacobian(architecture, weights, x)
+        let k = architecture.outputCount, p = architecture.parameterCount, v = variances
+        let covs = (0..<x.rows).map { i -> Matrix in
+            var c = [Double](repeating: 0, count: k * k)
+            for a in 0..<k {
+                for b in 0..<k {
+                    let ja = (i * k + a) * p, jb = (i * k + b) * p
+                    var s = 0.0
+                    for j in 0..<p { s += jac[ja + j] * v[j] * jac[jb + j] }
+                    c[a * k + b] = s
+                }
+            }
+            return Matrix(unchecked: k, k, c)
+        }
+        return (try architecture.forward(weights: weights, inputs: x), covs)
+    }
+
+    public func save(to url: URL) throws { try ModelArchive.save(self, kind: Self.archiveKind, to: url) }
+    public static func load(from url: URL) throws -> DiagonalLaplace {
+        try ModelArchive.load(DiagonalLaplace.self, kind: archiveKind, from: url)
+    }
+
+    /// Regression: mean f(x; θ*), epistemic sd √(J diag(h + δ)⁻¹ Jᵀ), aleatoric 1/√β.
+    public func predict(_ x: Matrix) throws -> UncertainPrediction {
+        guard head == .gaussian else { throw BayesKitError.invalidArgument("a \(head.rawValue) head classifies; use classify(_:)") }
+        let (mean, cov) = try outputMoments(x)
+        return try UncertainPrediction(mean: mean.values, epistemicSD: cov.map { max($0.values[0], 0).squareRoot() },
+                                       aleatoricSD: [Double](repeating: 1 / noisePrecision.squareRoot(), count: x.rows))
+    }
+
+    /// Classification by Monte Carlo draws of the linearised logits (stream `(seed, i)` for input i).
+    public func classify(_ x: Matrix, samples: Int = 100, seed: UInt64 = 1) throws -> UncertaintyDecomposition {
+        guard head.isClassification else { throw BayesKitError.invalidArgument("a \(head.rawValue) head does not classify") }
+        let (mean, cov) = try outputMoments(x)
+        return try glmClassify(mean: mean, covariance: cov, head: head, samples: samples, seed: seed)
+    }
+}
+
+/// The maximiser of `f(10^u)` over u ∈ [−4, 4]: a grid of step 0.1, then golden section around the best point.
+func maximizeLogScale(_ f: (Double) throws -> Double) rethrows -> Double {
+    let grid = (0...80).map { -4 + Double($0) / 10 }
+    let values = try grid.map { try f(pow(10, $0)) }
+    let best = values.indices.max { values[$0] < values[$1] } ?? 40
+    var a = grid[max(best - 1, 0)], b = grid[min(best + 1, grid.count - 1)]
+    let g = (5.0.squareRoot() - 1) / 2
+    for _ in 0..<60 {
+        let c = b - g * (b - a), d = a + g * (b - a)
+        if try f(pow(10, c)) > f(pow(10, d)) { b = d } else { a = c }
+    }
+    return pow(10, (a + b) / 2)
+}
+
+/// `samples` draws of logits from N(mean_i, cov_i) per input (stream `(seed, i)`), their
+/// probabilities (Bernoulli: [1 − σ, σ]) and the entropy decomposition.
+func glmClassify(mean: Matrix, covariance: [Matrix], head: OutputHead, samples: Int, seed: UInt64) throws
+    -> UncertaintyDecomposition {
+    guard samples >= 1 else { throw BayesKitError.invalidArgument("the GLM predictive needs samples >= 1, got \(samples)") }
+    let n = mean.rows, k = mean.columns, kk = head == .bernoulli ? 2 : k
+    var draws = [[Double]](repeating: [Double](repeating: 0, count: n * kk), count: samples)
+    for i in 0..<n {
+        var jittered = covariance[i].values
+        for a in 0..<k { jittered[a * k + a] += 1e-12 }
+        let l = try Matrix(rows: k, columns: k, values: jittered).cholesky()
+        let rng = try RandomStream(seed: seed, stream: UInt64(i))
+        for s in 0..<samples {
+            let z = try rng.normals(k)
+            let f = (0..<k).map { a in mean[i, a] + (0...a).reduce(0) { $0 + l[a, $1] * z[$1] } }
+            let pr = probabilities(fromLogits: f, rows: 1, columns: k).values
+            for c in 0..<kk { draws[s][i * kk + c] = pr[c] }
+        }
+    }
+    return try Evaluation.decomposition(draws.map { Matrix(unchecked: n, kk, $0) })
+}
