@@ -10,7 +10,8 @@ public struct ODEMCMCCommand: ParsableCommand {
         discussion: """
             Samples p(theta | data) of the --free parameters (default: the oscillator's zeta, omega; every parameter \
             of other systems), the --infer-initial states and, with --infer-noise, log sigma, with random-walk \
-            Metropolis (--sampler rwmh): --chains chains in parallel, each with its own ODE workspace (chain k uses \
+            Metropolis (--sampler rwmh) or NUTS (--sampler nuts, Stan's adaptation; gradients from the forward \
+            sensitivities): --chains chains in parallel, each with its own ODE workspace (chain k uses \
             random stream k of --seed, so the draws do not depend on --threads). Chains start at a MAP fit (--init \
             map: the best of 64 prior draws, then --init-steps Adam steps on the log posterior with the sensitivity \
             gradient) or a prior draw (--init prior). The proposal has per-parameter steps from the Laplace \
@@ -48,7 +49,7 @@ public struct ODEMCMCCommand: ParsableCommand {
     @Option(help: "Index of the observed state (0 = the first).")
     public var observe: Int = 0
 
-    @Option(help: "Sampler: rwmh (random-walk Metropolis).")
+    @Option(help: "Sampler: rwmh (random-walk Metropolis) or nuts (No-U-Turn, with the sensitivity gradient).")
     public var sampler: String = "rwmh"
 
     @OptionGroup(title: "Sampler options") public var samplerOptions: SamplerOptions
@@ -126,7 +127,7 @@ public struct ODEMCMCCommand: ParsableCommand {
     }
 
     public func validate() throws {
-        if sampler != "rwmh" { throw ValidationError("--sampler must be rwmh; got '\(sampler)'") }
+        if !["rwmh", "nuts"].contains(sampler) { throw ValidationError("--sampler must be rwmh or nuts; got '\(sampler)'") }
         if try freeNames().isEmpty && (try initialNames()).isEmpty && !inferNoise {
             throw ValidationError("nothing to infer: give --free, --infer-initial or --infer-noise")
         }
@@ -363,7 +364,9 @@ public struct ODEMCMCCommand: ParsableCommand {
     func kernel(scale: Double, steps: [Double]) throws -> any MCMCKernel {
         switch sampler {
         case "rwmh": return RandomWalkMetropolis(scale: scale, diagonal: steps)
-        default: throw ValidationError("--sampler must be rwmh; got '\(sampler)'")
+        // The Laplace variances start the diagonal metric; warmup adapts it (Stan's windows).
+        case "nuts": return NUTS(stepSize: 0.5, inverseMetric: steps.map { $0 * $0 })
+        default: throw ValidationError("--sampler must be rwmh or nuts; got '\(sampler)'")
         }
     }
 
