@@ -13,6 +13,9 @@ public struct DemoCommand: ParsableCommand {
 
     @OptionGroup(title: "Run options") public var runOptions: RunOptions
 
+    @Flag(help: "Run every study with its seed's own epoch counts (slower; the default shortens the long VI runs).")
+    public var full = false
+
     public init() {}
 
     public func run() throws {
@@ -50,14 +53,14 @@ public struct DemoCommand: ParsableCommand {
         var headlines: [[String]] = []
         // The studies keep the notebooks' data; their random draws use the run seed (default 0).
         for name in Studies.names {
-            let study = try Studies.run(name, seed: context.seed)
+            let study = try Studies.run(name, seed: context.seed, full: full)
             for file in try study.writeFigures(to: context.outputDirectory) {
                 outputs[String(file.dropLast(4))] = file
             }
             summary[name] = study.record
             headlines.append([name, study.seedDocument, study.headline])
         }
-        var result = context.result(config: ["datasets": .array(Datasets.names.map { .string($0) }),
+        var result = context.result(config: ["datasets": .array(Datasets.names.map { .string($0) }), "full": .bool(full),
                                              "studies": .array(Studies.names.map { .string($0) })])
         result.outputs = outputs
         result.summary = summary
