@@ -30,3 +30,30 @@ import Testing
         for f in s.figures { #expect(try f.figure.svgString().contains("<svg")) }
     }
 }
+
+extension VISeedStudyTests {
+    /// Seed 000's experiments: the ELBO peaks at a moderate width (the
+    /// notebook: 5), more data shrink the epistemic band, a wide prior costs
+    /// ELBO and a tight one underfits. Fixed seed; the margins are several
+    /// nats / several times the run-to-run spread seen over seeds.
+    @Test func seed000ExperimentsShowTheExpectedTrends() throws {
+        let s = try VIExperimentsStudy.run(seed: 0, threads: 1, epochs: 2000)
+        func series(_ key: String, _ field: String) -> [Double] {
+            guard case .array(let a)? = s.summary[key] else { return [] }
+            return a.map { Self.number($0[field]) }
+        }
+        let elbo = series("hidden", "smoothed_elbo")
+        print("vi-experiments:", s.headline)
+        print("size sd inside:", series("training_size", "mean_epistemic_sd_inside"), "prior elbo:", series("prior_std", "smoothed_elbo"),
+              "prior rmse:", series("prior_std", "rmse_vs_truth"))
+        #expect(elbo.count == 4)
+        #expect(elbo[1] > elbo[0] + 5 && elbo[1] > elbo[3] + 5)
+        let sd = series("training_size", "mean_epistemic_sd_inside")
+        #expect(sd[3] < sd[0])
+        let prior = series("prior_std", "smoothed_elbo"), rmse = series("prior_std", "rmse_vs_truth")
+        #expect(prior[2] < prior[1] - 5)
+        #expect(rmse[0] > rmse[1])
+        #expect(s.figures.map(\.file) == ["vi-experiments-hidden.svg", "vi-experiments-size.svg", "vi-experiments-prior.svg"])
+        #expect(s.table.rows.count == 11)
+    }
+}

@@ -61,7 +61,7 @@ public struct StudyResult: Sendable {
 /// The seed studies by name.
 public enum Studies {
     /// Every study `bayeskit demo` runs, in order.
-    public static let names = ["blr-sine", "blr-line", "blr-basis", "blr-evidence", "coin", "bootstrap", "vi-sine", "vi-bimodal", "vi-oscillator", "mcmc-prior", "mcmc-sine", "mcmc-linear", "ode-oscillator"]
+    public static let names = ["blr-sine", "blr-line", "blr-basis", "blr-evidence", "coin", "bootstrap", "vi-sine", "vi-bimodal", "vi-oscillator", "vi-experiments", "mcmc-prior", "mcmc-sine", "mcmc-linear", "ode-oscillator"]
 
     /// Runs the study called `name`. `seed` drives its random draws (function
     /// samples, coin flips, bootstrap resamples); the data are the notebooks' own.
@@ -77,6 +77,7 @@ public enum Studies {
         case "ode-oscillator": return try ODEStudies.oscillator(threads: threads)
         case "vi-sine": return try VIStudies.sine(seed: seed, threads: threads, epochs: full ? 3000 : 1000)
         case "vi-bimodal": return try ADVIStudies.bimodal(seed: seed)
+        case "vi-experiments": return try VIExperimentsStudy.run(seed: seed, threads: threads)
         case "vi-oscillator": return try BBBOscillatorStudy.run(seed: seed, threads: threads, epochs: full ? 3500 : 1500)
         case "mcmc-prior": return try MCMCStudies.prior(seed: seed, threads: threads)
         case "mcmc-sine": return try MCMCStudies.sine(seed: seed, threads: threads)
