@@ -49,6 +49,21 @@ import Testing
         #expect(abs(mean0 - fit.mean[0]) < 5 * (c[0, 0] / 20000).squareRoot())
     }
 
+    /// Rank 1 plus diagonal can represent this covariance exactly
+    /// (b = (0.9, 0.444, 0)), so the low-rank family recovers it as full
+    /// rank does, with the same tolerances.
+    @Test func lowRankRecoversAKnownGaussian() throws {
+        let fit = try ADVI(family: .lowRank, samples: 64, steps: 3000, learningRate: 0.01, rank: 1).fit(Self.gaussian(), seed: 1)
+        #expect(fit.parameters.count == 9)
+        for i in 0..<3 { #expect(abs(fit.mean[i] - Self.m[i]) < 0.03) }
+        let c = try fit.covariance
+        for i in 0..<3 { #expect(abs(log(c[i, i] / Self.cov[i][i])) < 0.1, "Σ[\(i),\(i)] = \(c[i, i])") }
+        let rho = c[0, 1] / (c[0, 0] * c[1, 1]).squareRoot()
+        #expect(abs(rho - 0.8) < 0.03, "correlation \(rho)")
+        let draws = try fit.sample(4000, seed: 2)
+        #expect(draws.count == 4000 && draws[0].count == 3)
+    }
+
     /// Mean field on a Gaussian has the known answer σ_i² = 1/(S⁻¹)_ii
     /// (it under-estimates the marginal variance of correlated coordinates)
     /// and the exact mean.
@@ -73,10 +88,10 @@ import Testing
             let g = [-t[0] - 0.4 * pow(t[0], 3) + 0.3 * t[2], -2 * t[1] - 0.4 * pow(t[1], 3), -t[2] - 0.4 * pow(t[2], 3) + 0.3 * t[0]]
             return (v, g)
         }
-        let advi = ADVI(family: family, samples: 4)
-        let np = family == .meanField ? 6 : 9
+        let advi = ADVI(family: family, samples: 4, rank: 2)
+        let np = [ADVI.Family.meanField: 6, .fullRank: 9, .lowRank: 12][family]!
         let phi = (0..<np).map { 0.3 * sin(Double($0) + 1) }
-        let eps = try RandomStream(seed: 5, stream: 0).normals(4 * 3)
+        let eps = try RandomStream(seed: 5, stream: 0).normals(4 * (family == .lowRank ? 5 : 3))
         let (_, grad) = try advi.estimate(model, parameters: phi, eps: eps)
         for i in 0..<np {
             let h = 1e-5
@@ -91,7 +106,7 @@ import Testing
     /// REINFORCE vs reparameterization on the same draws (same seed, same K):
     /// both estimate the same gradient (means agree within 5 standard errors),
     /// the score-function one with a larger variance on every coordinate.
-    @Test(arguments: ADVI.Family.allCases) func scoreFunctionHasLargerVariance(family: ADVI.Family) throws {
+    @Test(arguments: [ADVI.Family.meanField, .fullRank]) func scoreFunctionHasLargerVariance(family: ADVI.Family) throws {
         let advi = ADVI(family: family, samples: 10)
         let np = family == .meanField ? 6 : 9
         let phi = (0..<np).map { 0.2 * cos(Double($0)) }
@@ -128,6 +143,10 @@ import Testing
             do { try body(); return "" } catch let e as BayesKitError { return e.message } catch { return "\(error)" }
         }
         #expect(message { _ = try ADVI(samples: 0).fit(g) }.contains("samples must be >= 1, got 0"))
+        #expect(message { _ = try ADVI(family: .lowRank, rank: 0).fit(g) }.contains("rank >= 1, got 0"))
+        #expect(message { _ = try ADVI(family: .lowRank, rank: 4).fit(g) }.contains("rank 4 exceeds the 3 parameters"))
+        #expect(message { _ = try ADVI(family: .lowRank, estimator: .scoreFunction).fit(g) }
+            .contains("mean-field and full-rank families only"))
         #expect(message { _ = try ADVI(steps: 0).fit(g) }.contains("steps must be >= 1, got 0"))
         #expect(message { _ = try ADVI(learningRate: -1).fit(g) }.contains("learning rate must be > 0"))
         #expect(message { _ = try ADVI().fit(g, initialMean: [0, 0]) }.contains("initial mean has 2 values"))

@@ -9,6 +9,7 @@
  * Blei (2014), "Black box variational inference", AISTATS.
  */
 #include "bayeskit/advi.h"
+#include "bayeskit/linalg.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 
 struct bk_advi {
     size_t d, np;           /* parameters of the target, variational parameters */
+    size_t r, m;            /* low rank: columns of B; normals per draw */
     bk_logdensity_fn fn;
     void *ctx;
     const char *(*message)(void *ctx);
@@ -26,6 +28,7 @@ struct bk_advi {
     double *eps, *theta, *g, *u; /* K x d draws; d each */
     double *score;          /* np: grad_phi log q of one draw */
     double *acc;            /* np: gradient accumulator */
+    double *M, *X;          /* low rank: r x r (I + B^T D^-2 B, then its factor); r x d (M^-1 B^T D^-2) */
     bk_rng *rng;
     bk_error err;
 };
@@ -35,24 +38,33 @@ bk_advi_config bk_advi_config_default(void) {
     memset(&c, 0, sizeof c);
     c.family = BK_ADVI_MEANFIELD;
     c.estimator = BK_ADVI_REPARAM;
+    c.rank = 1;
     c.samples = 256;
     c.steps = 1500;
     c.optim = bk_optim_adam_default(0.05);
     return c;
 }
 
-size_t bk_advi_nparams(int family, size_t d) {
+size_t bk_advi_nparams(int family, size_t d, size_t rank) {
     switch (family) {
     case BK_ADVI_MEANFIELD: return 2 * d;
     case BK_ADVI_FULLRANK: return d + d * (d + 1) / 2;
+    case BK_ADVI_LOWRANK: return 2 * d + d * rank;
     default: return 0;
     }
 }
 
+size_t bk_advi_noise_dim(int family, size_t d, size_t rank) { return family == BK_ADVI_LOWRANK ? d + rank : d; }
+
 int bk_advi_config_check(const bk_advi_config *c, bk_error *err) {
     if (!c) return bk_error_set(err, BK_EINVAL, "ADVI configuration is NULL");
-    if (c->family != BK_ADVI_MEANFIELD && c->family != BK_ADVI_FULLRANK)
-        return bk_error_set(err, BK_EINVAL, "unknown ADVI family %d (mean-field 0, full-rank 1)", c->family);
+    if (c->family != BK_ADVI_MEANFIELD && c->family != BK_ADVI_FULLRANK && c->family != BK_ADVI_LOWRANK)
+        return bk_error_set(err, BK_EINVAL, "unknown ADVI family %d (mean-field 0, full-rank 1, low-rank 2)", c->family);
+    if (c->family == BK_ADVI_LOWRANK && c->rank == 0)
+        return bk_error_set(err, BK_EINVAL, "low-rank ADVI needs rank >= 1, got 0");
+    if (c->family == BK_ADVI_LOWRANK && c->estimator == BK_ADVI_SCORE)
+        return bk_error_set(err, BK_EINVAL,
+                            "the score-function estimator is implemented for the mean-field and full-rank families only");
     if (c->estimator != BK_ADVI_REPARAM && c->estimator != BK_ADVI_SCORE)
         return bk_error_set(err, BK_EINVAL, "unknown ADVI gradient estimator %d", c->estimator);
     if (c->samples == 0) return bk_error_set(err, BK_EINVAL, "number of Monte Carlo samples must be >= 1, got 0");
@@ -69,6 +81,8 @@ void bk_advi_free(bk_advi *a) {
     free(a->u);
     free(a->score);
     free(a->acc);
+    free(a->M);
+    free(a->X);
     bk_rng_free(a->rng);
     free(a);
 }
@@ -80,6 +94,8 @@ int bk_advi_alloc(size_t dim, bk_logdensity_fn fn, void *ctx, const char *(*mess
     if (dim == 0) return bk_error_set(err, BK_EINVAL, "ADVI needs a target with >= 1 parameter, got 0");
     int st = bk_advi_config_check(cfg, err);
     if (st) return st;
+    if (cfg->family == BK_ADVI_LOWRANK && cfg->rank > dim)
+        return bk_error_set(err, BK_EINVAL, "low-rank ADVI rank %zu exceeds the %zu parameters", cfg->rank, dim);
     if (cfg->family == BK_ADVI_FULLRANK && dim > 4096)
         return bk_error_set(err, BK_EINVAL, "full-rank ADVI over %zu parameters needs a %zu x %zu factor; use mean field",
                             dim, dim, dim);
@@ -87,14 +103,24 @@ int bk_advi_alloc(size_t dim, bk_logdensity_fn fn, void *ctx, const char *(*mess
     bk_advi *a = calloc(1, sizeof *a);
     if (!a) return bk_error_set(err, BK_ENOMEM, "cannot allocate an ADVI problem");
     a->d = dim;
-    a->np = bk_advi_nparams(cfg->family, dim);
+    a->r = cfg->family == BK_ADVI_LOWRANK ? cfg->rank : 0;
+    a->np = bk_advi_nparams(cfg->family, dim, a->r);
+    a->m = bk_advi_noise_dim(cfg->family, dim, a->r);
     a->fn = fn;
     a->ctx = ctx;
     a->message = message;
     a->cfg = *cfg;
     const size_t K = cfg->samples, Lsize = cfg->family == BK_ADVI_FULLRANK ? dim * dim : dim;
     a->L = calloc(Lsize, sizeof *a->L);
-    a->eps = malloc(K * dim * sizeof *a->eps);
+    a->eps = malloc(K * a->m * sizeof *a->eps);
+    if (a->r) {
+        a->M = malloc(a->r * a->r * sizeof *a->M);
+        a->X = malloc(a->r * dim * sizeof *a->X);
+        if (!a->M || !a->X) {
+            bk_advi_free(a);
+            return bk_error_set(err, BK_ENOMEM, "cannot allocate low-rank ADVI buffers of rank %zu", cfg->rank);
+        }
+    }
     a->theta = malloc(dim * sizeof *a->theta);
     a->g = malloc(dim * sizeof *a->g);
     a->u = malloc(dim * sizeof *a->u);
@@ -128,6 +154,12 @@ int bk_advi_init(const bk_advi *a, const double *mean, double log_scale, double 
     for (size_t i = 0; i < d; i++) phi[i] = mean ? mean[i] : 0.0;
     if (a->cfg.family == BK_ADVI_MEANFIELD) {
         for (size_t i = 0; i < d; i++) phi[d + i] = log_scale;
+    } else if (a->cfg.family == BK_ADVI_LOWRANK) {
+        /* B = 0 is a stationary point of the ELBO in B: start slightly off it. */
+        for (size_t i = 0; i < d; i++) {
+            phi[d + i] = log_scale;
+            for (size_t c = 0; c < a->r; c++) phi[2 * d + i * a->r + c] = i == c ? 0.01 * exp(log_scale) : 0.0;
+        }
     } else {
         for (size_t i = 0; i < d; i++)
             for (size_t j = 0; j <= i; j++) phi[tri(d, i, j)] = i == j ? log_scale : 0.0;
@@ -135,10 +167,36 @@ int bk_advi_init(const bk_advi *a, const double *mean, double log_scale, double 
     return BK_SUCCESS;
 }
 
+/*
+ * Low rank: D into a->L, M = I + B^T D^-2 B factored into a->M, and
+ * X = M^-1 B^T D^-2 (r x d) into a->X. Returns 1/2 log det Sigma =
+ * sum omega_i + 1/2 log det M, or NaN when M cannot be factored.
+ */
+static double unpack_lowrank(bk_advi *a, const double *phi) {
+    const size_t d = a->d, r = a->r;
+    const double *B = phi + 2 * d;
+    double half = 0.0;
+    for (size_t i = 0; i < d; i++) {
+        a->L[i] = exp(phi[d + i]);
+        half += phi[d + i];
+    }
+    for (size_t p = 0; p < r; p++)
+        for (size_t q = 0; q <= p; q++) {
+            double s = p == q ? 1.0 : 0.0;
+            for (size_t i = 0; i < d; i++) s += B[i * r + p] * B[i * r + q] / (a->L[i] * a->L[i]);
+            a->M[p * r + q] = a->M[q * r + p] = s;
+        }
+    for (size_t p = 0; p < r; p++)
+        for (size_t i = 0; i < d; i++) a->X[p * d + i] = B[i * r + p] / (a->L[i] * a->L[i]);
+    if (bk_cholesky(r, a->M, a->M, NULL) || bk_cholesky_solve(r, a->M, d, a->X, NULL)) return NAN;
+    return half + 0.5 * bk_cholesky_logdet(r, a->M);
+}
+
 /* Unpacks the factor of phi into a->L; returns the sum of log L_ii (the non-constant part of H(q)). */
 static double unpack(bk_advi *a, const double *phi) {
     const size_t d = a->d;
     double logdet = 0.0;
+    if (a->cfg.family == BK_ADVI_LOWRANK) return unpack_lowrank(a, phi);
     if (a->cfg.family == BK_ADVI_MEANFIELD) {
         for (size_t i = 0; i < d; i++) {
             a->L[i] = exp(phi[d + i]);
@@ -154,10 +212,17 @@ static double unpack(bk_advi *a, const double *phi) {
     return logdet;
 }
 
-/* theta = mu + L eps. */
+/* theta = mu + L eps (low rank: mu + D eps + B eta, eta = eps[d..d+r)). */
 static void transform(const bk_advi *a, const double *mu, const double *eps, double *theta) {
     const size_t d = a->d;
-    if (a->cfg.family == BK_ADVI_MEANFIELD) {
+    if (a->cfg.family == BK_ADVI_LOWRANK) {
+        const double *B = mu + 2 * d, *eta = eps + d;
+        for (size_t i = 0; i < d; i++) {
+            double s = mu[i] + a->L[i] * eps[i];
+            for (size_t c = 0; c < a->r; c++) s += B[i * a->r + c] * eta[c];
+            theta[i] = s;
+        }
+    } else if (a->cfg.family == BK_ADVI_MEANFIELD) {
         for (size_t i = 0; i < d; i++) theta[i] = mu[i] + a->L[i] * eps[i];
     } else {
         for (size_t i = 0; i < d; i++) {
@@ -181,7 +246,13 @@ static int target(bk_advi *a, const double *theta, double *lp, double *grad, uin
 static void add_reparam(const bk_advi *a, const double *eps, const double *g, double w, double *acc) {
     const size_t d = a->d;
     for (size_t i = 0; i < d; i++) acc[i] += w * g[i];
-    if (a->cfg.family == BK_ADVI_MEANFIELD) {
+    if (a->cfg.family == BK_ADVI_LOWRANK) {
+        const double *eta = eps + d;
+        for (size_t i = 0; i < d; i++) {
+            acc[d + i] += w * g[i] * eps[i] * a->L[i];
+            for (size_t c = 0; c < a->r; c++) acc[2 * d + i * a->r + c] += w * g[i] * eta[c];
+        }
+    } else if (a->cfg.family == BK_ADVI_MEANFIELD) {
         for (size_t i = 0; i < d; i++) acc[d + i] += w * g[i] * eps[i] * a->L[i];
     } else {
         for (size_t i = 0; i < d; i++) {
@@ -223,20 +294,28 @@ int bk_advi_estimate(bk_advi *a, const double *phi, int estimator, const double 
     if (!a || !phi || !elbo) return bk_error_set(err, BK_EINVAL, "ADVI problem, parameters or output is NULL");
     if (estimator != BK_ADVI_REPARAM && estimator != BK_ADVI_SCORE)
         return bk_error_set(err, BK_EINVAL, "unknown ADVI gradient estimator %d", estimator);
-    const size_t d = a->d, K = a->cfg.samples, np = a->np;
+    const size_t d = a->d, K = a->cfg.samples, np = a->np, m = a->m;
+    if (estimator == BK_ADVI_SCORE && a->cfg.family == BK_ADVI_LOWRANK)
+        return bk_error_set(err, BK_EINVAL,
+                            "the score-function estimator is implemented for the mean-field and full-rank families only");
     const double *E = eps;
     if (!E) {
         bk_rng_reset(a->rng, seed, step);
-        for (size_t i = 0; i < K * d; i++) a->eps[i] = bk_rng_normal(a->rng);
+        for (size_t i = 0; i < K * m; i++) a->eps[i] = bk_rng_normal(a->rng);
         E = a->eps;
     }
     const double logdet = unpack(a, phi);
+    if (isnan(logdet)) {
+        *elbo = NAN;
+        if (grad) for (size_t i = 0; i < np; i++) grad[i] = NAN;
+        return BK_SUCCESS;
+    }
     const double entropy = 0.5 * (double)d * (1.0 + BK_LOG_2PI) + logdet;
     if (grad) memset(a->acc, 0, np * sizeof *a->acc);
     const double w = 1.0 / (double)K;
     double lp_sum = 0.0;
     for (size_t k = 0; k < K; k++) {
-        const double *ek = E + k * d;
+        const double *ek = E + k * m;
         transform(a, phi, ek, a->theta);
         double lp = 0.0;
         const int want_g = grad && estimator == BK_ADVI_REPARAM;
@@ -255,7 +334,21 @@ int bk_advi_estimate(bk_advi *a, const double *phi, int estimator, const double 
     *elbo = lp_sum * w + entropy;
     if (grad) {
         memcpy(grad, a->acc, np * sizeof *grad);
-        if (estimator == BK_ADVI_REPARAM) {
+        if (estimator == BK_ADVI_REPARAM && a->cfg.family == BK_ADVI_LOWRANK) {
+            /* dH/dB = Sigma^-1 B = X^T (d x r); dH/domega_i = (Sigma^-1)_ii D_i^2. */
+            const size_t r = a->r;
+            const double *B = phi + 2 * d;
+            for (size_t i = 0; i < d; i++) {
+                double quad = 0.0;
+                for (size_t c = 0; c < r; c++) {
+                    grad[2 * d + i * r + c] += a->X[c * d + i];
+                    quad += B[i * r + c] * a->X[c * d + i];
+                }
+                const double D2 = a->L[i] * a->L[i];
+                /* (Sigma^-1)_ii = D_i^-2 - (D^-2 B X)_ii */
+                grad[d + i] += (1.0 / D2 - quad / D2) * D2;
+            }
+        } else if (estimator == BK_ADVI_REPARAM) {
             /* dH/dl_ii = 1 */
             for (size_t i = 0; i < d; i++) grad[a->cfg.family == BK_ADVI_MEANFIELD ? d + i : tri(d, i, i)] += 1.0;
         }
@@ -344,26 +437,36 @@ int bk_advi_gradient_variance(bk_advi *a, const double *phi, uint64_t seed, size
     return st;
 }
 
-static int check_phi(int family, size_t dim, const double *phi, bk_error *err) {
+static int check_phi(int family, size_t dim, size_t rank, const double *phi, bk_error *err) {
     if (!phi) return bk_error_set(err, BK_EINVAL, "variational parameters are NULL");
-    if (bk_advi_nparams(family, dim) == 0) return bk_error_set(err, BK_EINVAL, "unknown ADVI family %d", family);
+    if (bk_advi_nparams(family, dim, rank) == 0) return bk_error_set(err, BK_EINVAL, "unknown ADVI family %d", family);
     if (dim == 0) return bk_error_set(err, BK_EINVAL, "dimension must be >= 1, got 0");
-    if (!bk_all_finite(phi, bk_advi_nparams(family, dim)))
+    if (family == BK_ADVI_LOWRANK && (rank == 0 || rank > dim))
+        return bk_error_set(err, BK_EINVAL, "low-rank ADVI rank must be in 1..%zu, got %zu", dim, rank);
+    if (!bk_all_finite(phi, bk_advi_nparams(family, dim, rank)))
         return bk_error_set(err, BK_ENONFINITE, "variational parameters are not finite");
     return BK_SUCCESS;
 }
 
-/* Entry (i, j), j <= i, of the factor in phi. */
+/* Entry (i, j), j <= i, of the full-rank or mean-field factor in phi. */
 static inline double factor(int family, size_t d, const double *phi, size_t i, size_t j) {
     if (family == BK_ADVI_MEANFIELD) return i == j ? exp(phi[d + i]) : 0.0;
     return i == j ? exp(phi[tri(d, i, i)]) : phi[tri(d, i, j)];
 }
 
-int bk_advi_moments(int family, size_t d, const double *phi, double *mean, double *cov, bk_error *err) {
-    int st = check_phi(family, d, phi, err);
+int bk_advi_moments(int family, size_t d, size_t rank, const double *phi, double *mean, double *cov, bk_error *err) {
+    int st = check_phi(family, d, rank, phi, err);
     if (st) return st;
     if (mean) memcpy(mean, phi, d * sizeof *mean);
-    if (cov && family == BK_ADVI_MEANFIELD) {
+    if (cov && family == BK_ADVI_LOWRANK) {
+        const double *B = phi + 2 * d;
+        for (size_t i = 0; i < d; i++)
+            for (size_t j = 0; j <= i; j++) {
+                double s = i == j ? exp(2.0 * phi[d + i]) : 0.0;
+                for (size_t c = 0; c < rank; c++) s += B[i * rank + c] * B[j * rank + c];
+                cov[i * d + j] = cov[j * d + i] = s;
+            }
+    } else if (cov && family == BK_ADVI_MEANFIELD) {
         memset(cov, 0, d * d * sizeof *cov);
         for (size_t i = 0; i < d; i++) cov[i * d + i] = exp(2.0 * phi[d + i]);
     } else if (cov) {
@@ -377,20 +480,26 @@ int bk_advi_moments(int family, size_t d, const double *phi, double *mean, doubl
     return BK_SUCCESS;
 }
 
-int bk_advi_sample(bk_rng *rng, int family, size_t d, const double *phi, size_t S, double *out, bk_error *err) {
+int bk_advi_sample(bk_rng *rng, int family, size_t d, size_t rank, const double *phi, size_t S, double *out,
+                   bk_error *err) {
     if (!rng || !out) return bk_error_set(err, BK_EINVAL, "generator or output is NULL");
-    int st = check_phi(family, d, phi, err);
+    int st = check_phi(family, d, rank, phi, err);
     if (st) return st;
-    double *eps = malloc(d * sizeof *eps);
-    if (!eps) return bk_error_set(err, BK_ENOMEM, "cannot allocate a draw of %zu values", d);
+    const size_t m = bk_advi_noise_dim(family, d, rank);
+    double *eps = malloc(m * sizeof *eps);
+    if (!eps) return bk_error_set(err, BK_ENOMEM, "cannot allocate a draw of %zu values", m);
     for (size_t s = 0; s < S; s++) {
-        for (size_t i = 0; i < d; i++) eps[i] = bk_rng_normal(rng);
+        for (size_t i = 0; i < m; i++) eps[i] = bk_rng_normal(rng);
         for (size_t i = 0; i < d; i++) {
             double v = phi[i];
-            if (family == BK_ADVI_MEANFIELD)
+            if (family == BK_ADVI_MEANFIELD) {
                 v += exp(phi[d + i]) * eps[i];
-            else
+            } else if (family == BK_ADVI_LOWRANK) {
+                v += exp(phi[d + i]) * eps[i];
+                for (size_t c = 0; c < rank; c++) v += phi[2 * d + i * rank + c] * eps[d + c];
+            } else {
                 for (size_t j = 0; j <= i; j++) v += factor(family, d, phi, i, j) * eps[j];
+            }
             out[s * d + i] = v;
         }
     }

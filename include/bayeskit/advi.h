@@ -11,6 +11,10 @@
  *                        row: (i, j) for j <= i at d + i(i+1)/2 + j], with the
  *                        DIAGONAL stored as l_ii = log L_ii (so L stays a
  *                        Cholesky factor)                   (d + d(d+1)/2 values)
+ *     BK_ADVI_LOWRANK    Sigma = D^2 + B B^T, D = diag(exp(omega)), B d x r
+ *                        (Rezende et al. 2014; Ong, Nott & Smith 2018):
+ *                        phi = [mu (d), omega (d), B (d x r row-major)]  (2d + d r values);
+ *                        theta = mu + D eps + B eta with (eps, eta) ~ N(0, I_{d+r}).
  *
  * OBJECTIVE. ELBO(phi) = E_q[log p(theta)] + H(q),
  *     H(q) = d/2 (1 + log 2 pi) + sum_i log L_ii.
@@ -23,6 +27,11 @@
  *     d/dL_ij    = (1/K) sum_k g_ki eps_kj                  (i > j)
  *     d/dl_ii    = (1/K) sum_k g_ki eps_ki L_ii + 1          (the 1 from H)
  * (mean field: d/domega_i = (1/K) sum_k g_ki eps_ki sigma_i + 1).
+ * Low rank: d/domega_i = (1/K) sum_k g_ki eps_ki D_i + (Sigma^{-1})_ii D_i^2,
+ * d/dB = (1/K) sum_k g_k eta_k^T + Sigma^{-1} B, with, by Woodbury,
+ * M = I_r + B^T D^{-2} B, Sigma^{-1} B = D^{-2} B M^{-1} and
+ * (Sigma^{-1})_ii = D_i^{-2} - (D^{-2} B M^{-1} B^T D^{-2})_ii; its entropy uses
+ * log det Sigma = 2 sum omega_i + log det M.
  *
  * SCORE-FUNCTION (REINFORCE) ESTIMATOR (Williams 1992; Ranganath, Gerrish &
  * Blei 2014, "Black box variational inference"), on the SAME theta_k, needing
@@ -32,10 +41,12 @@
  *     d log q/dmu = u_k,  d log q/dL_ij = u_ki eps_kj (i > j),
  *     d log q/dl_ii = u_ki eps_ki L_ii - 1.
  * Both are unbiased for grad ELBO; the score-function one has a much larger
- * variance (bk_advi_gradient_variance measures both on the same draws).
+ * variance (bk_advi_gradient_variance measures both on the same draws). It is
+ * implemented for the mean-field and full-rank families.
  *
- * RANDOMNESS. eps of optimisation step t (0-based) are the first K d normals
- * of stream t of the seed, draw k taking values k d .. k d + d - 1. Steps run
+ * RANDOMNESS. eps of optimisation step t (0-based) are the first K m normals
+ * of stream t of the seed (m = d, or d + r for the low-rank family), draw k
+ * taking values k m .. k m + m - 1. Steps run
  * serially (the target may have a workspace or be a user closure): the same
  * seed gives the same run.
  *
@@ -56,7 +67,8 @@ extern "C" {
 
 typedef enum bk_advi_family {
     BK_ADVI_MEANFIELD = 0, /**< diagonal covariance */
-    BK_ADVI_FULLRANK = 1   /**< covariance L L^T with a Cholesky factor L */
+    BK_ADVI_FULLRANK = 1,  /**< covariance L L^T with a Cholesky factor L */
+    BK_ADVI_LOWRANK = 2    /**< covariance D^2 + B B^T with B of `rank` columns */
 } bk_advi_family;
 
 typedef enum bk_advi_estimator {
@@ -67,6 +79,7 @@ typedef enum bk_advi_estimator {
 typedef struct bk_advi_config {
     int family;            /**< bk_advi_family */
     int estimator;         /**< bk_advi_estimator used by bk_advi_run */
+    size_t rank;           /**< BK_ADVI_LOWRANK: columns r of B, 1..d (ignored otherwise) */
     size_t samples;        /**< K >= 1 draws per step */
     size_t steps;          /**< optimiser steps >= 1 */
     bk_optim_config optim; /**< minimises -ELBO_hat over phi */
@@ -77,8 +90,11 @@ bk_advi_config bk_advi_config_default(void);
 
 int bk_advi_config_check(const bk_advi_config *cfg, bk_error *err);
 
-/** Number of variational parameters: 2d (mean field) or d + d(d+1)/2 (full rank); 0 for an unknown family. */
-size_t bk_advi_nparams(int family, size_t dim);
+/** Number of variational parameters: 2d (mean field), d + d(d+1)/2 (full rank) or 2d + d r (low rank); 0 for an unknown family. */
+size_t bk_advi_nparams(int family, size_t dim, size_t rank);
+
+/** Standard normals per draw: d, or d + r for the low-rank family. */
+size_t bk_advi_noise_dim(int family, size_t dim, size_t rank);
 
 typedef struct bk_advi bk_advi;
 
@@ -96,14 +112,16 @@ size_t bk_advi_size(const bk_advi *advi);
 const bk_error *bk_advi_error(const bk_advi *advi);
 
 /**
- * Initial phi: mu = `mean` (d values; NULL = zeros) and L = exp(log_scale) I.
+ * Initial phi: mu = `mean` (d values; NULL = zeros) and L = exp(log_scale) I
+ * (low rank: D = exp(log_scale) I and B_ia = 0.01 [i == a mod d] so that its
+ * gradient is not zero by symmetry).
  */
 int bk_advi_init(const bk_advi *advi, const double *mean, double log_scale, double *phi, bk_error *err);
 
 /**
  * One ELBO estimate and, when `grad` is not NULL, its gradient (ASCENT
  * direction, bk_advi_size values) by `estimator`. The K draws use `eps`
- * (K x d standard normals) when not NULL, else stream `step` of `seed`.
+ * (K x m standard normals, m = bk_advi_noise_dim) when not NULL, else stream `step` of `seed`.
  * Non-finite values are returned, not an error; a failing target is.
  */
 int bk_advi_estimate(bk_advi *advi, const double *phi, int estimator, const double *eps, uint64_t seed,
@@ -131,11 +149,12 @@ int bk_advi_run(bk_advi *advi, uint64_t seed, double *phi, bk_progress *progress
 int bk_advi_gradient_variance(bk_advi *advi, const double *phi, uint64_t seed, size_t reps, double *mean_reparam,
                               double *var_reparam, double *mean_score, double *var_score, bk_error *err);
 
-/** mu (d values) and the covariance L L^T (d x d, row-major) of phi; either may be NULL. */
-int bk_advi_moments(int family, size_t dim, const double *phi, double *mean, double *cov, bk_error *err);
+/** mu (d values) and the covariance Sigma (d x d, row-major) of phi; either may be NULL. `rank`: low rank only. */
+int bk_advi_moments(int family, size_t dim, size_t rank, const double *phi, double *mean, double *cov, bk_error *err);
 
-/** S draws mu + L eps_s from q (S x d row-major), eps_s the next d normals of `rng`. */
-int bk_advi_sample(bk_rng *rng, int family, size_t dim, const double *phi, size_t S, double *out, bk_error *err);
+/** S draws from q (S x d row-major), each from the next m normals of `rng` as in the estimator. */
+int bk_advi_sample(bk_rng *rng, int family, size_t dim, size_t rank, const double *phi, size_t S, double *out,
+                   bk_error *err);
 
 #ifdef __cplusplus
 }

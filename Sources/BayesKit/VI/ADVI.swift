@@ -23,9 +23,16 @@ public struct ADVI: Codable, Sendable, Hashable {
         case meanField
         /// `q = N(μ, L Lᵀ)`, `L` lower triangular with `L_ii = exp(l_ii)`: `d + d(d+1)/2` parameters.
         case fullRank
+        /// `q = N(μ, D² + B Bᵀ)`, `D = diag(exp ω)`, `B` with ``ADVI/rank`` columns
+        /// (Ong, Nott & Smith 2018): `2d + d·rank` parameters, for models too large for full rank.
+        case lowRank
 
         var code: Int32 {
-            self == .meanField ? Int32(BK_ADVI_MEANFIELD.rawValue) : Int32(BK_ADVI_FULLRANK.rawValue)
+            switch self {
+            case .meanField: Int32(BK_ADVI_MEANFIELD.rawValue)
+            case .fullRank: Int32(BK_ADVI_FULLRANK.rawValue)
+            case .lowRank: Int32(BK_ADVI_LOWRANK.rawValue)
+            }
         }
     }
 
@@ -49,10 +56,13 @@ public struct ADVI: Codable, Sendable, Hashable {
     public var estimator: GradientEstimator
     /// `log σ` of every coordinate at the start (`q₀ = N(initialMean, e^{2s} I)`).
     public var initialLogScale: Double
+    /// Columns of `B` for ``Family/lowRank`` (ignored otherwise).
+    public var rank: Int
 
     public init(family: Family = .meanField, samples: Int = 256, steps: Int = 1500, learningRate: Double = 0.05,
-                estimator: GradientEstimator = .reparameterization, initialLogScale: Double = 0) {
+                estimator: GradientEstimator = .reparameterization, initialLogScale: Double = 0, rank: Int = 1) {
         self.family = family
+        self.rank = rank
         self.samples = samples
         self.steps = steps
         self.learningRate = learningRate
@@ -61,13 +71,14 @@ public struct ADVI: Codable, Sendable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case family, samples, steps, learningRate = "learning_rate", estimator, initialLogScale = "initial_log_scale"
+        case family, samples, steps, learningRate = "learning_rate", estimator, initialLogScale = "initial_log_scale", rank
     }
 
     var cConfig: bk_advi_config {
         var c = bk_advi_config_default()
         c.family = family.code
         c.estimator = estimator.code
+        c.rank = max(rank, 0)
         c.samples = max(samples, 0)
         c.steps = max(steps, 0)
         c.optim = bk_optim_adam_default(learningRate)
@@ -80,6 +91,7 @@ public struct ADVI: Codable, Sendable, Hashable {
         if !(learningRate > 0) || !learningRate.isFinite {
             throw BayesKitError.invalidArgument("learning rate must be > 0 and finite, got \(learningRate)")
         }
+        if family == .lowRank && rank < 1 { throw BayesKitError.invalidArgument("low-rank ADVI needs rank >= 1, got \(rank)") }
         if !initialLogScale.isFinite { throw BayesKitError.invalidArgument("initial log scale must be finite, got \(initialLogScale)") }
     }
 
@@ -135,7 +147,8 @@ public struct ADVI: Codable, Sendable, Hashable {
 
     /// The ELBO estimate and its gradient (ascent direction, in ``ADVIResult/parameters``'
     /// layout) at `parameters` by `estimator`, from the draws `eps`
-    /// (`samples × d`, row `k` for draw `k`) or, when `nil`, stream `step` of
+    /// (`samples × m`, row `k` for draw `k`; `m = d`, or `d + rank` for the
+    /// low-rank family) or, when `nil`, stream `step` of
     /// `seed`. With fixed `eps` the estimate is a smooth function of the
     /// parameters (common random numbers), so its gradient can be checked
     /// by finite differences.
@@ -148,8 +161,9 @@ public struct ADVI: Codable, Sendable, Hashable {
             guard parameters.count == np else {
                 throw BayesKitError.dimensionMismatch("\(parameters.count) variational parameters, the \(family.rawValue) family over \(model.dimension) has \(np)")
             }
-            if let eps, eps.count != samples * model.dimension {
-                throw BayesKitError.dimensionMismatch("eps has \(eps.count) values, expected samples × d = \(samples * model.dimension)")
+            let m = bk_advi_noise_dim(family.code, model.dimension, max(rank, 0))
+            if let eps, eps.count != samples * m {
+                throw BayesKitError.dimensionMismatch("eps has \(eps.count) values, expected samples × \(m) = \(samples * m)")
             }
             var elbo = 0.0
             var grad = [Double](repeating: 0, count: np)
@@ -221,7 +235,7 @@ public struct ADVIResult: Codable, Sendable, Equatable {
         get throws {
             let d = dimension
             var cov = [Double](repeating: 0, count: d * d)
-            try check { bk_advi_moments(family.code, d, parameters, nil, &cov, $0) }
+            try check { bk_advi_moments(family.code, d, max(method.rank, 0), parameters, nil, &cov, $0) }
             return try Matrix(rows: d, columns: d, values: cov)
         }
     }
@@ -240,7 +254,7 @@ public struct ADVIResult: Codable, Sendable, Equatable {
         let d = dimension
         let stream = try RandomStream(seed: seed, stream: 0)
         var out = [Double](repeating: 0, count: count * d)
-        try check { bk_advi_sample(stream.raw, family.code, d, parameters, count, &out, $0) }
+        try check { bk_advi_sample(stream.raw, family.code, d, max(method.rank, 0), parameters, count, &out, $0) }
         return (0..<count).map { Array(out[$0 * d..<($0 + 1) * d]) }
     }
 
