@@ -166,6 +166,8 @@ import Testing
 }
 
 extension ADVITests {
+    static func number(_ v: JSONValue?) -> Double { if case .number(let x)? = v { return x } else { return .nan } }
+
     /// Seed 001's scalar example: from a symmetric start q lands on one of
     /// the modes ±2 with that mode's width. The mode is nearly Gaussian
     /// (sd ≈ 1/√64 = 0.125 from the curvature at θ = 2), so the best Gaussian
@@ -185,6 +187,9 @@ extension ADVITests {
         #expect(abs(mass - 0.5) < 1e-6)
         #expect(abs(gap - log(2.0)) < 0.05)
         #expect(s.figures.map(\.file) == ["vi-bimodal.svg"])
+        let gv = s.summary["gradient_variance"]
+        #expect(Self.number(gv?["score_function_at_fit"]) > Self.number(gv?["reparameterization_at_fit"]))
+        #expect(Self.number(gv?["score_function_at_start"]) > Self.number(gv?["reparameterization_at_start"]))
         #expect(try s.figures[0].figure.svgString().contains("<svg"))
     }
 
