@@ -13,6 +13,9 @@ public struct DemoCommand: ParsableCommand {
 
     @OptionGroup(title: "Run options") public var runOptions: RunOptions
 
+    @Flag(help: "Run every study with its seed's own epoch counts (slower; the default shortens the long VI runs).")
+    public var full = false
+
     public init() {}
 
     public func run() throws {
@@ -59,7 +62,7 @@ public struct DemoCommand: ParsableCommand {
         // The studies keep the notebooks' data; their random draws use the run seed (default 0).
         let clock = ContinuousClock.now
         for name in Studies.names {
-            let study = try Studies.run(name, seed: context.seed)
+            let study = try Studies.run(name, seed: context.seed, full: full)
             for file in try study.writeFigures(to: context.outputDirectory) {
                 outputs[String(file.dropLast(4))] = file
             }
@@ -79,7 +82,7 @@ public struct DemoCommand: ParsableCommand {
             sections: sections)
         try report.write(to: context.file("report/index.html"))
         outputs["report"] = "report/index.html"
-        var result = context.result(config: ["datasets": .array(Datasets.names.map { .string($0) }),
+        var result = context.result(config: ["datasets": .array(Datasets.names.map { .string($0) }), "full": .bool(full),
                                              "studies": .array(Studies.names.map { .string($0) })])
         result.outputs = outputs
         result.summary = summary

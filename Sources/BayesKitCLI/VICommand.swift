@@ -75,6 +75,9 @@ public struct VICommand: ParsableCommand {
     @Option(help: "Std of the N(0, s^2) initial weight means.")
     public var initMeanStd: Double = 0.1
 
+    @Option(help: "Std of the initial bias means (default: --init-mean-std; seed 001 uses 0).")
+    public var initBiasStd: Double?
+
     @Option(help: ArgumentHelp("KL weight over epochs: constant, warmup:EPOCHS[:START] or cyclical:PERIOD[:RAMP].",
                                valueName: "schedule"))
     public var klSchedule: String = "constant"
@@ -103,6 +106,9 @@ public struct VICommand: ParsableCommand {
         if !initScale.isFinite { throw ValidationError("--init-scale must be finite; got \(initScale)") }
         if !(initMeanStd >= 0) || !initMeanStd.isFinite {
             throw ValidationError("--init-mean-std must be >= 0 and finite; got \(initMeanStd)")
+        }
+        if let b = initBiasStd, !(b >= 0) || !b.isFinite {
+            throw ValidationError("--init-bias-std must be >= 0 and finite; got \(b)")
         }
         if predictiveSamples < 2 { throw ValidationError("--predictive-samples must be >= 2; got \(predictiveSamples)") }
         _ = try parseKLSchedule(klSchedule)
@@ -140,7 +146,7 @@ public struct VICommand: ParsableCommand {
         let method = MeanFieldVI(samples: samples, epochs: epochs, learningRate: learningRate, batchSize: batchSize,
                                  klSchedule: try parseKLSchedule(klSchedule),
                                  klEstimator: klEstimator == .closed ? .closedForm : .monteCarlo, scale: scale,
-                                 meanInitStd: initMeanStd)
+                                 meanInitStd: initMeanStd, biasInitStd: initBiasStd)
         let y = try Matrix(rows: input.y.count, columns: 1, values: input.y)
         let scaling = normalizeX ? try InputScaling.unitInterval(fitting: input.x) : nil
         let counter = try ProgressCounter(tasks: ["vi epochs"])
@@ -208,6 +214,7 @@ public struct VICommand: ParsableCommand {
             "samples": .number(Double(samples)), "learning_rate": .number(learningRate),
             "batch_size": .number(Double(batchSize ?? input.y.count)), "kl_estimator": .string(klEstimator.rawValue),
             "scale_param": .string(scaleParam.rawValue), "init_scale": .number(initScale), "init_mean_std": .number(initMeanStd),
+            "init_bias_std": .number(initBiasStd ?? initMeanStd),
             "kl_schedule": .string(klSchedule), "normalize_x": .bool(normalizeX),
             "predictive_samples": .number(Double(predictiveSamples)), "n": .number(Double(input.y.count)),
         ])

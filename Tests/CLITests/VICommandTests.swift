@@ -92,6 +92,8 @@ extension CommandLine {
         #expect(message(["vi", "--prior-std", "0"]) == "--prior-std must be positive and finite; got 0.0")
         #expect(message(["vi", "--kl-schedule", "warmup:0"])
             == "--kl-schedule must be constant, warmup:EPOCHS[:START] or cyclical:PERIOD[:RAMP]; got 'warmup:0'")
+        #expect(message(["vi", "--init-bias-std=-1"]) == "--init-bias-std must be >= 0 and finite; got -1.0")
+        #expect(message(["demo", "--full"]) == "parsed")
         #expect(message(["vi", "--kl-estimator", "exact"]).hasPrefix("The value 'exact' is invalid for '--kl-estimator <kl-estimator>'"))
         let dir = Self.tempFolder()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -61,11 +61,12 @@ public struct StudyResult: Sendable {
 /// The seed studies by name.
 public enum Studies {
     /// Every study `bayeskit demo` runs, in order.
-    public static let names = ["blr-sine", "blr-line", "blr-basis", "blr-evidence", "coin", "bootstrap", "vi-sine", "mcmc-prior", "mcmc-sine", "mcmc-linear", "mcmc-nuts-sine", "mcmc-hmc-sin", "ode-oscillator", "ode-mcmc", "approx-compare", "approx-moons"]
+    public static let names = ["blr-sine", "blr-line", "blr-basis", "blr-evidence", "coin", "bootstrap", "vi-sine", "vi-bimodal", "vi-oscillator", "vi-experiments", "mcmc-prior", "mcmc-sine", "mcmc-linear", "mcmc-nuts-sine", "mcmc-hmc-sin", "ode-oscillator", "ode-mcmc", "approx-compare", "approx-moons"]
 
     /// Runs the study called `name`. `seed` drives its random draws (function
     /// samples, coin flips, bootstrap resamples); the data are the notebooks' own.
-    public static func run(_ name: String, seed: UInt64 = 0, threads: Int? = nil) throws -> StudyResult {
+    /// `full` runs the seeds' own epoch counts where the demo uses fewer.
+    public static func run(_ name: String, seed: UInt64 = 0, threads: Int? = nil, full: Bool = false) throws -> StudyResult {
         switch name {
         case "blr-sine": return try LinearStudies.sine(seed: seed, threads: threads)
         case "blr-line": return try LinearStudies.line(seed: seed, threads: threads)
@@ -75,7 +76,10 @@ public enum Studies {
         case "bootstrap": return try ConjugateStudies.bootstrap(seed: seed, threads: threads)
         case "ode-oscillator": return try ODEStudies.oscillator(threads: threads)
         case "ode-mcmc": return try ODEStudies.mcmc(seed: seed, threads: threads)
-        case "vi-sine": return try VIStudies.sine(seed: seed, threads: threads)
+        case "vi-sine": return try VIStudies.sine(seed: seed, threads: threads, epochs: full ? 3000 : 1000)
+        case "vi-bimodal": return try ADVIStudies.bimodal(seed: seed)
+        case "vi-experiments": return try VIExperimentsStudy.run(seed: seed, threads: threads)
+        case "vi-oscillator": return try BBBOscillatorStudy.run(seed: seed, threads: threads, epochs: full ? 3500 : 1500)
         case "mcmc-prior": return try MCMCStudies.prior(seed: seed, threads: threads)
         case "mcmc-sine": return try MCMCStudies.sine(seed: seed, threads: threads)
         case "mcmc-linear": return try MCMCStudies.linear(seed: seed, threads: threads)

@@ -42,27 +42,33 @@ public enum VIFigures {
                                   truth: (x: [Double], y: [Double])?, draws: Int = 100, title: String,
                                   yLimits: ClosedRange<Double>? = nil) throws -> Figure {
         var fig = Figure(title: title, rows: 1, columns: 1, width: 900, height: 560)
-        let grid = prediction.inputs.column(0), mean = prediction.mean.values
         try fig.panel(0, 0) { p in
-            p.xLabel = "x"
-            p.yLabel = "y"
             p.yLimits = yLimits
-            p.legend = .topLeft
-            try p.band(x: grid, mean: mean, sd: prediction.totalSD.values, k: 2, label: "±2σ predictive (total)",
-                       color: .skyBlue, opacity: 0.25)
-            try p.band(x: grid, mean: mean, sd: prediction.epistemicSD.values, k: 2, label: "±2σ epistemic",
-                       color: .blue, opacity: 0.25)
-            if let samples = prediction.functionSamples, draws > 0 {
-                try p.lines(x: grid, ys: samples.prefix(draws).map(\.values), label: "\(min(draws, samples.count)) draws from q",
-                            color: .blue, width: 0.7, opacity: 0.15)
-            }
-            try p.line(x: grid, y: mean, label: "predictive mean", color: .blue, width: 2.2)
-            try p.line(x: grid, y: prediction.meanWeights.values, label: "network at the mean weights", color: .orange,
-                       width: 1.5, dash: .dashed)
-            if let truth { try p.line(x: truth.x, y: truth.y, label: "truth", color: .black, width: 1.5, dash: .dotted) }
-            try p.scatter(x: x, y: y, label: "data (n = \(x.count))", color: .vermillion, size: 7, edge: .black, opacity: 1)
+            try drawPredictive(prediction, x: x, y: y, truth: truth, draws: draws, into: &p)
         }
         return fig
+    }
+
+    /// Draws the predictive of ``predictive(_:x:y:truth:draws:title:yLimits:)`` into an existing panel.
+    public static func drawPredictive(_ prediction: VariationalPrediction, x: [Double], y: [Double],
+                                      truth: (x: [Double], y: [Double])?, draws: Int = 100, into p: inout Panel) throws {
+        let grid = prediction.inputs.column(0), mean = prediction.mean.values
+        p.xLabel = "x"
+        p.yLabel = "y"
+        p.legend = .topLeft
+        try p.band(x: grid, mean: mean, sd: prediction.totalSD.values, k: 2, label: "±2σ predictive (total)",
+                   color: .skyBlue, opacity: 0.25)
+        try p.band(x: grid, mean: mean, sd: prediction.epistemicSD.values, k: 2, label: "±2σ epistemic",
+                   color: .blue, opacity: 0.25)
+        if let samples = prediction.functionSamples, draws > 0 {
+            try p.lines(x: grid, ys: samples.prefix(draws).map(\.values), label: "\(min(draws, samples.count)) draws from q",
+                        color: .blue, width: 0.7, opacity: 0.15)
+        }
+        try p.line(x: grid, y: mean, label: "predictive mean", color: .blue, width: 2.2)
+        try p.line(x: grid, y: prediction.meanWeights.values, label: "network at the mean weights", color: .orange,
+                   width: 1.5, dash: .dashed)
+        if let truth { try p.line(x: truth.x, y: truth.y, label: "truth", color: .black, width: 1.5, dash: .dotted) }
+        try p.scatter(x: x, y: y, label: "data (n = \(x.count))", color: .vermillion, size: 7, edge: .black, opacity: 1)
     }
 
     /// Centred running median over `2 halfWidth + 1` values (fewer at the ends).
