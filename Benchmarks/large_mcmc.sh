@@ -29,15 +29,16 @@ r = json.load(open(os.path.join(out, "run", "result.json")))
 t = open(os.path.join(out, "time.txt")).read()
 rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1))
 wall = r["timing"]["wall_s"]
-sampling = r["timing"]["sampling_s"]          # the slowest chain's sampling time
+sampling = r["summary"]["sampling_s_total"]  # the chains' sampling times, summed (thread-seconds)
 draws_dir = os.path.join(out, "run", "draws")
 written = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(draws_dir) for f in fs)
 steps = chains * draws
 rows = [
     ("MH steps", f"{steps:,} ({chains} chains x {draws:,}, thin {thin}, {threads} threads)"),
     ("kept draws", f"{chains * ((draws + thin - 1) // thin):,}"),
-    ("sampling time (slowest chain)", f"{sampling:.2f} s"),
-    ("steps per second (sampling)", f"{steps / sampling:,.0f}"),
+    ("sampling time, summed over chains", f"{sampling:.2f} thread-seconds (about {sampling / threads:.1f} s of wall time on {threads} threads)"),
+    ("steps per second per thread", f"{steps / sampling:,.0f}"),
+    ("steps per second, all threads", f"{steps * threads / sampling:,.0f}"),
     ("whole command (sampling, summaries from files, figures)", f"{wall:.1f} s"),
     ("bytes written (draws + functionals files)", f"{written:,} ({written / 2**20:.0f} MiB)"),
     ("peak resident memory", f"{rss_kb / 1024:.0f} MiB (goal < 200 MB)"),

@@ -92,8 +92,9 @@ struct SVGWriter {
         var run: [(Double, Double)] = []
         func flush() {
             if run.count >= 2 {
+                let keep = simplified(run, tolerance: polylineTolerance)
                 d += "M" + num(run[0].0) + " " + num(run[0].1)
-                for p in run.dropFirst() { d += "L" + num(p.0) + " " + num(p.1) }
+                for (i, p) in run.enumerated().dropFirst() where keep[i] { d += "L" + num(p.0) + " " + num(p.1) }
             }
             run.removeAll(keepingCapacity: true)
         }
@@ -102,5 +103,43 @@ struct SVGWriter {
         }
         flush()
         return d
+    }
+
+    /// Pixels a simplified polyline may deviate from the full one: below what
+    /// a screen or a printer shows, so figures look the same at a fraction of
+    /// the size (a curve of thousands of points keeps a few hundred).
+    static let polylineTolerance = 0.1
+
+    /// Ramer–Douglas–Peucker simplification (Ramer 1972; Douglas & Peucker
+    /// 1973): which points to keep so that no dropped point lies farther
+    /// than `tolerance` from the segment that replaces it. The end points are
+    /// always kept. Iterative, O(n log n) typical.
+    static func simplified(_ p: [(Double, Double)], tolerance: Double) -> [Bool] {
+        var keep = [Bool](repeating: false, count: p.count)
+        guard p.count > 2 else { return [Bool](repeating: true, count: p.count) }
+        keep[0] = true
+        keep[p.count - 1] = true
+        var stack = [(0, p.count - 1)]
+        while let (a, b) = stack.popLast() {
+            guard b > a + 1 else { continue }
+            let (ax, ay) = p[a], (bx, by) = p[b]
+            let dx = bx - ax, dy = by - ay, length = (dx * dx + dy * dy).squareRoot()
+            var worst = -1.0, index = a
+            for i in (a + 1)..<b {
+                let (px, py) = p[i]
+                let dist = length > 0 ? abs(dy * (px - ax) - dx * (py - ay)) / length
+                    : ((px - ax) * (px - ax) + (py - ay) * (py - ay)).squareRoot()
+                if dist > worst {
+                    worst = dist
+                    index = i
+                }
+            }
+            if worst > tolerance {
+                keep[index] = true
+                stack.append((a, index))
+                stack.append((index, b))
+            }
+        }
+        return keep
     }
 }
