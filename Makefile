@@ -5,13 +5,14 @@
 #   make bench-large  the 100-million-step MH run (peak memory, steps/s)
 #   make figures-check  run the tests, then render every SVG they wrote (.build/figures) to PNG
 #   make report-check   run the demo and render its report page to PNG (headless Chromium)
+#   make docs   the DocC catalogue (swift-docc-plugin) into .build/docs
 
 SHELL := /bin/bash
 SYSTEM_PACKAGES := libgsl-dev libomp-19-dev libopenblas-serial-dev librsvg2-bin
 SWIFT ?= swift
 BAYESKIT_RELEASE := .build/release/bayeskit
 
-.PHONY: all deps build release demo test bench bench-large figures-check report-check clean
+.PHONY: all deps build release demo test bench bench-large figures-check report-check docs clean
 
 all: build
 
@@ -68,6 +69,12 @@ report-check: release
 	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,2400 \
 	  --screenshot=bayeskit-out/demo/report/index.png file://$(CURDIR)/bayeskit-out/demo/report/index.html
 	@echo "rendered bayeskit-out/demo/report/index.png"
+
+# The DocC catalogue (Sources/BayesKit/BayesKit.docc) as a static site in .build/docs.
+docs:
+	$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation --target BayesKit \
+	  --output-path .build/docs --disable-indexing --warnings-as-errors
+	@echo "documentation in .build/docs (open .build/docs/index.html through a local web server)"
 
 clean:
 	rm -rf .build bayeskit-out

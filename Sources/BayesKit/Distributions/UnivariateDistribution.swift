@@ -7,7 +7,7 @@ internal import CBayesKit
 /// - parameters are validated when the value is built: an invalid one throws
 ///   ``BayesKitError/Code/invalidArgument`` with a message naming the family,
 ///   the parameter and the value ("Normal sd must be positive and finite, got -1");
-/// - ``logDensity(_:)`` is the log density (log probability mass for
+/// - `logDensity(_:)` is the log density (log probability mass for
 ///   the discrete families); it is `-inf` outside the support and NaN at NaN;
 /// - a moment that does not exist is `Double.nan` (the Cauchy mean); a moment
 ///   whose integral diverges is `+inf` (the Half-Cauchy mean, the Student-t
@@ -44,7 +44,7 @@ extension UnivariateDistribution {
     /// √Var[X].
     public var standardDeviation: Double { variance.squareRoot() }
 
-    /// Elementwise ``logDensity(_:)``; BayesKit's own families
+    /// Elementwise `logDensity(_:)`; BayesKit's own families
     /// override this with one call into the C core.
     public func logDensity(_ xs: [Double]) -> [Double] { xs.map { logDensity($0) } }
 }

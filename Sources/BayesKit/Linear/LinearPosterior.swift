@@ -169,7 +169,7 @@ public struct LinearPosterior: Sendable {
                                    beta: beta, statistics: try statistics + more)
     }
 
-    /// ``updated(with:_:threads:)`` in place.
+    /// `updated(with:_:threads:)` in place.
     public mutating func update(with x: [Double], _ y: [Double], threads: Int? = nil) throws {
         self = try updated(with: x, y, threads: threads)
     }

@@ -13,7 +13,7 @@ public enum Initialization: Sendable, Equatable {
     case map(steps: Int = 200, learningRate: Double = 0.01)
     /// Seed 000's recipe: `steps` Adam steps on the mean squared error,
     /// without the prior, from PyTorch's default initialisation. Needs the
-    /// data: use ``MCMC/run(_:x:y:initial:seed:threads:drawsFolder:keepInMemory:progress:)``.
+    /// data: use `run(_:x:y:temperature:initial:...)` with the BNN and its data.
     case mse(steps: Int = 200, learningRate: Double = 0.01)
 }
 
@@ -77,7 +77,7 @@ public struct MCMC: Sendable {
     /// bounded); the draws are also kept in memory when `keepInMemory` is
     /// true (default: only without a folder). `progress` must have `chains`
     /// tasks; cancelling it stops the chains (the result has `complete == false`).
-    /// `.mse` needs the data: use ``run(_:x:y:initial:seed:threads:drawsFolder:keepInMemory:progress:)``.
+    /// `.mse` needs the data: use `run(_:x:y:temperature:initial:...)`.
     public func run(_ posterior: BNNPosterior, initial: Initialization = .map(), seed: UInt64 = 0, threads: Int? = nil,
                     drawsFolder: URL? = nil, keepInMemory: Bool? = nil, progress: ProgressCounter? = nil) throws -> Chains {
         try validate()

@@ -138,7 +138,7 @@ public enum Predictive {
                              keepFunctionSamples: keepFunctionSamples, threads: threads)
     }
 
-    /// `count` points evenly spread over `[min x, max x]`: the default inputs of ``functionals(_:architecture:at:threads:)``.
+    /// `count` points evenly spread over `[min x, max x]`: the default inputs of `functionals(_:architecture:at:folder:threads:)`.
     public static func defaultFunctionalInputs(x: [Double], count: Int = 5) throws -> [Double] {
         guard let lo = x.min(), let hi = x.max() else { throw BayesKitError.invalidArgument("no data to spread points over") }
         guard count >= 1 else { throw BayesKitError.invalidArgument("count must be >= 1; got \(count)") }
@@ -221,7 +221,7 @@ public enum Predictive {
                       complete: chains.complete, seed: chains.seed, kernelName: chains.kernelName)
     }
 
-    /// ``functionals(_:architecture:at:threads:)`` at one-dimensional inputs.
+    /// `functionals(_:architecture:at:folder:threads:)` at one-dimensional inputs.
     public static func functionals(_ chains: Chains, architecture: NetworkArchitecture, at points: [Double],
                                    folder: URL? = nil, threads: Int? = nil) throws -> Chains {
         try functionals(chains, architecture: architecture, at: Matrix(rows: points.count, columns: 1, values: points),

@@ -50,10 +50,20 @@ public final class ODEPosterior: @unchecked Sendable {
     let raw: OpaquePointer
     private let lock = NSLock()
 
+    /// The posterior of the `free` parameters of `system` with a known noise sd.
+    ///
     /// - Parameters:
+    ///   - system: the ODE system.
+    ///   - solver: the integrator and its tolerances.
     ///   - free: the names of the parameters to infer, each with its prior in `priors`;
+    ///   - priors: one prior per free parameter.
     ///   - fixed: values of the other parameters (all of them must be given);
+    ///   - initial: the initial state at `t0`.
+    ///   - t0: the initial time.
+    ///   - times: the observation times (increasing, after `t0`).
     ///   - observations: the observed values of state `observedState` at `times`.
+    ///   - observedState: the index of the observed state.
+    ///   - noiseSD: the known sd of the Gaussian observation noise.
     public convenience init(system: ODESystem, solver: ODESolver = ODESolver(), free: [String], priors: [any ContinuousDistribution],
                             fixed: [String: Double] = [:], initial: [Double], t0: Double = 0, times: [Double],
                             observations: [Double], observedState: Int = 0, noiseSD: Double) throws {

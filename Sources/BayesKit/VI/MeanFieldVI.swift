@@ -247,7 +247,7 @@ public struct MeanFieldVI: Codable, Sendable, Hashable {
             divergence: divergence)
     }
 
-    /// ``fit(architecture:likelihood:prior:x:y:inputScaling:seed:threads:progress:)`` for one input and one output as vectors.
+    /// ``fit(architecture:likelihood:prior:x:y:inputScaling:seed:threads:progress:throwOnDivergence:)`` for one input and one output as vectors.
     public func fit(architecture: NetworkArchitecture, likelihood: Likelihood, prior: WeightPrior = .normal(std: 1),
                     x: [Double], y: [Double], inputScaling: InputScaling? = nil, seed: UInt64 = 0, threads: Int? = nil,
                     progress: ProgressCounter? = nil, throwOnDivergence: Bool = true) throws -> VariationalPosterior {
