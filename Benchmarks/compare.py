@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Merge the Swift (ordo-one JMH export) and Python peer timings into one table.
 
-Writes results/<date>.md and .json plus results/latest.md and latest.json.
+Writes results/<date>.md and .json plus, for an unfiltered run, results/latest.md and latest.json.
 Ratio = peer median time / BayesKit median time: above 1, BayesKit is faster.
 Standard library only, so it runs with any Python 3.9+.
 """
@@ -200,14 +200,17 @@ def main():
     text = markdown(report)
     os.makedirs(args.out_dir, exist_ok=True)
     stem = os.path.join(args.out_dir, now.strftime("%Y-%m-%d-%H%M"))
-    for path in (stem, os.path.join(args.out_dir, "latest")):
+    # A filtered run is a partial table: it gets its dated files but leaves
+    # latest.* (the last full run) alone.
+    targets = (stem,) if args.filter else (stem, os.path.join(args.out_dir, "latest"))
+    for path in targets:
         with open(path + ".md", "w") as f:
             f.write(text)
         with open(path + ".json", "w") as f:
             json.dump(report, f, indent=2, ensure_ascii=False)
             f.write("\n")
     print(text)
-    print(f"wrote {stem}.md, {stem}.json, latest.md, latest.json in {args.out_dir}")
+    print(f"wrote {stem}.md, {stem}.json" + ("" if args.filter else ", latest.md, latest.json") + f" in {args.out_dir}")
 
 
 if __name__ == "__main__":

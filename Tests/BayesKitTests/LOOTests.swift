@@ -88,7 +88,7 @@ import Testing
         let unit = try Normal(mean: 0, sd: 1)
         func estimate(seed: UInt64) throws -> Double {
             let mu = try posterior.sample(4000, using: RandomStream(seed: seed, stream: 0))
-            let values = try mu.flatMap { m in try data.map { try unit.logDensity($0 - m) } }
+            let values = mu.flatMap { m in data.map { unit.logDensity($0 - m) } }
             return try ModelChecking.loo(logLikelihood: Matrix(rows: mu.count, columns: n, values: values)).elpd
         }
         let replications = try (100..<110).map { try estimate(seed: UInt64($0)) }
@@ -123,8 +123,8 @@ import Testing
         let y = try Normal(mean: 0, sd: 1).sample(n, using: RandomStream(seed: 7, stream: 0))
         let rep = try Normal(mean: 0, sd: 1).sample(n * s, using: RandomStream(seed: 7, stream: 1))
         let unit = try Normal(mean: 0, sd: 1), wide = try Normal(mean: 0, sd: 3)
-        let good = try Matrix(rows: s, columns: n, values: (0..<(s * n)).map { try unit.logDensity(y[$0 % n]) })
-        let bad = try Matrix(rows: s, columns: n, values: (0..<(s * n)).map { try wide.logDensity(y[$0 % n]) })
+        let good = try Matrix(rows: s, columns: n, values: (0..<(s * n)).map { unit.logDensity(y[$0 % n]) })
+        let bad = try Matrix(rows: s, columns: n, values: (0..<(s * n)).map { wide.logDensity(y[$0 % n]) })
         let loo = try ModelChecking.loo(logLikelihood: good, replicated: Matrix(rows: s, columns: n, values: rep), observed: y)
         let pit = try #require(loo.pit)
         // Kolmogorov–Smirnov distance of the PIT values from U(0, 1): 1.63/sqrt(n) is the 1% critical value.
