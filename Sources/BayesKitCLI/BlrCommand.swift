@@ -141,16 +141,19 @@ public struct BlrCommand: ParsableCommand {
         var source: String
         var truth: (x: [Double], y: [Double])?
         var x1D: [Double]? { x.columns == 1 ? x.values : nil }
+
+        /// `--data FILE` when given, else the embedded `--dataset` (default sine) with its truth.
+        static func load(_ dataOptions: DataOptions, dataset: String?) throws -> Input {
+            if let loaded = try dataOptions.load() {
+                return Input(x: loaded.x, y: loaded.y, xNames: loaded.xNames, source: dataOptions.data ?? "", truth: nil)
+            }
+            let d = try Datasets.named(dataset ?? "sine")
+            return Input(x: try Matrix(rows: d.count, columns: 1, values: d.x), y: d.y, xNames: ["x"],
+                         source: "dataset:" + d.name, truth: (d.truthX, d.truthY))
+        }
     }
 
-    func loadInput() throws -> Input {
-        if let loaded = try dataOptions.load() {
-            return Input(x: loaded.x, y: loaded.y, xNames: loaded.xNames, source: dataOptions.data ?? "", truth: nil)
-        }
-        let d = try Datasets.named(dataset ?? "sine")
-        return Input(x: try Matrix(rows: d.count, columns: 1, values: d.x), y: d.y, xNames: ["x"],
-                     source: "dataset:" + d.name, truth: (d.truthX, d.truthY))
-    }
+    func loadInput() throws -> Input { try Input.load(dataOptions, dataset: dataset) }
 
     public func run() throws {
         let basisOption = try BasisOption.parse(basis)

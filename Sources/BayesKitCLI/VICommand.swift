@@ -125,14 +125,7 @@ public struct VICommand: ParsableCommand {
     public func run() throws {
         let widths = model.widths
         let architecture = try NetworkArchitecture(layers: widths, activation: Activation(rawValue: model.activation.rawValue) ?? .relu)
-        let input: BlrCommand.Input
-        if let loaded = try dataOptions.load() {
-            input = .init(x: loaded.x, y: loaded.y, xNames: loaded.xNames, source: dataOptions.data ?? "", truth: nil)
-        } else {
-            let d = try Datasets.named(dataset ?? "sine")
-            input = .init(x: try Matrix(rows: d.count, columns: 1, values: d.x), y: d.y, xNames: ["x"],
-                          source: "dataset:" + d.name, truth: (d.truthX, d.truthY))
-        }
+        let input = try BlrCommand.Input.load(dataOptions, dataset: dataset)
         guard input.x.columns == architecture.inputCount else {
             throw BayesKitError.dimensionMismatch(
                 "the data have \(input.x.columns) input columns but --layers starts with \(architecture.inputCount)")
