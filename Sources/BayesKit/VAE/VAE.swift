@@ -136,6 +136,27 @@ public struct VAE: Codable, Sendable, Hashable {
     }
 }
 
+extension VAE {
+    /// Stacks images (each a flat array of pixels) into the `n × D` matrix
+    /// ``fit(_:seed:progress:throwOnDivergence:)`` takes; every image must have
+    /// the first one's size.
+    public static func imageMatrix(_ images: [[Double]]) throws -> Matrix {
+        guard let first = images.first, !first.isEmpty else {
+            throw BayesKitError.invalidArgument("no images, or the first image has no pixels")
+        }
+        if let bad = images.firstIndex(where: { $0.count != first.count }) {
+            throw BayesKitError.dimensionMismatch(
+                "images have mixed sizes: image \(bad + 1) has \(images[bad].count) pixels but image 1 has \(first.count)")
+        }
+        return try Matrix(rows: images.count, columns: first.count, values: Array(images.joined()))
+    }
+
+    /// ``fit(_:seed:progress:throwOnDivergence:)`` on a list of equally sized images.
+    public func fit(images: [[Double]], seed: UInt64 = 0, progress: ProgressCounter? = nil) throws -> FittedVAE {
+        try fit(Self.imageMatrix(images), seed: seed, progress: progress)
+    }
+}
+
 /// Per-epoch means over the epoch's minibatches (per data point).
 public struct VAEHistory: Codable, Sendable, Equatable {
     /// `reconstruction − β · kl`.
