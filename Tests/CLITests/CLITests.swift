@@ -54,6 +54,8 @@ import Testing
                                       Bayes and VI on one regression data set.
               predict                 Predictive mean, sd and quantiles of a saved model at
                                       new inputs.
+              vae                     Variational autoencoder: amortized VI with an encoder
+                                      q(z|x) and a decoder p(x|z).
 
               See 'bayeskit help <subcommand>' for detailed help.
             """

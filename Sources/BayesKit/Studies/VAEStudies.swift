@@ -33,34 +33,8 @@ enum VAEStudies {
         }
         guard let fit = fitted2 else { throw BayesKitError(.internal, "the 2-D VAE was not fitted") }
 
-        var fig = Figure(title: "VAE on the 8×8 digits (latent 2, hidden 256, Bernoulli decoder)", rows: 2, columns: 2,
-                         width: 1100, height: 900)
-        try fig.panel(0, 0) { p in try Figure.vaeHistory(&p, fit.history, title: "Training (per image, mean over minibatches)") }
-        let codes = try fit.encode(test).mean
-        try fig.panel(0, 1) { p in
-            p.title = "Latent means μ(x) of the test images by digit"
-            p.xLabel = "z₁"
-            p.yLabel = "z₂"
-            for d in 0...9 {
-                let idx = data.test.labels.indices.filter { data.test.labels[$0] == d }
-                try p.scatter(x: idx.map { codes[$0, 0] }, y: idx.map { codes[$0, 1] }, label: "\(d)",
-                              color: d < 8 ? PlotColor.categorical(d) : (d == 8 ? .gray(0.45) : .hex(0x8C564B)), size: 3)
-            }
-        }
-        let recon = try fit.reconstruct(try test.rows(0..<12))
-        try fig.panel(1, 0) { p in
-            p.title = "Test images (rows 1, 3), reconstructions (rows 2, 4)"
-            p.xLabel = "12 held-out images"
-            let pairs = [0, 6].flatMap { r0 in (r0..<(r0 + 6)).map { test.row($0) } + (r0..<(r0 + 6)).map { recon.row($0) } }
-            try p.images(pairs, side: 8, columns: 6)
-        }
-        let samples = try fit.sample(count: 35, seed: seed)
-        try fig.panel(1, 1) { p in
-            p.title = "Samples: decoder means at z ~ N(0, I)"
-            p.xLabel = "35 draws from the prior"
-            try p.images((0..<35).map { samples.mean.row($0) }, side: 8, columns: 7)
-        }
-
+        let fig = try Figure.vaeOverview(fit, data: test, labels: data.test.labels, seed: seed,
+                                         title: "VAE on the 8×8 digits (latent 2, hidden 256, Bernoulli decoder), held-out images")
         var fig2 = Figure(title: "VAE on the digits: latent interpolations and the decoded latent grid", rows: 1,
                           columns: 2, width: 1100, height: 470)
         fig2.columnWeights = [1.6, 1]
