@@ -125,8 +125,9 @@ import nuts  # noqa: E402
 import vi  # noqa: E402
 import ode  # noqa: E402
 import approx  # noqa: E402
+import vae  # noqa: E402
 
-FAMILIES = (linear, mcmc, nuts, vi, ode, approx)
+FAMILIES = (linear, mcmc, nuts, vi, ode, approx, vae)
 for _family in FAMILIES:
     PEERS.update(_family.PEERS)
 

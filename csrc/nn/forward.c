@@ -454,3 +454,10 @@ int bk_net_predict(const bk_net *net, size_t S, const double *thetas, size_t ldt
     if (failed) return bk_error_set(err, BK_ENOMEM, "cannot allocate a network workspace for %zu rows", n);
     return BK_SUCCESS;
 }
+
+/* The activation helpers for the other families' own dense layers (sparse VD). */
+void bk_nn_act_apply(int act, size_t m, const double *z, double *a) { apply_activation(act, m, z, a); }
+
+void bk_nn_act_times_derivative(int act, size_t m, const double *z, const double *a, double *d) {
+    times_activation_derivative(act, m, z, a, d);
+}

@@ -75,6 +75,11 @@ double bk_nn_loglik_outputs(const bk_net *net, const bk_likelihood *lik, double 
 double bk_nn_logprior_raw(const bk_net *net, const bk_likelihood *lik, const bk_prior *prior, const double *theta,
                           double *grad);
 
+/* a = act(z) and d *= act'(z) (a = act(z) at hand) over m values, the
+ * engine's own activation code for dense layers written elsewhere. */
+void bk_nn_act_apply(int act, size_t m, const double *z, double *a);
+void bk_nn_act_times_derivative(int act, size_t m, const double *z, const double *a, double *d);
+
 /* Stable softplus log(1 + e^z) and sigmoid. */
 static inline double bk_softplus(double z) { return (z > 0 ? z : 0.0) + log1p(exp(-fabs(z))); }
 static inline double bk_sigmoid(double z) {

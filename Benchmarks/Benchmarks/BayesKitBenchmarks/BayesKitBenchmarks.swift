@@ -13,6 +13,7 @@ let benchmarks: @Sendable () -> Void = {
     odeBenchmarks()
     odeMHBenchmark()
     approxBenchmarks()
+    vaeBenchmarks()
 }
 
 /// Settings shared by the throughput rows: wall-clock time of one call (the
