@@ -112,4 +112,39 @@ import Testing
         let s = try #require(moons.summary["decoder_sigma"]?.number)
         #expect(s > 0 && s < 0.3, "learned decoder noise \(s)")
     }
+
+    /// Sparse VD on the digits keeps a small fraction of the weights at an accuracy near the dense methods',
+    /// and removes every weight of the pixels that are blank in all images.
+    @Test func sparseVDStudy() throws {
+        let s = try Studies.run("sparse-vd", seed: 0)
+        try StudiesTests().checkFigures(s)
+        guard case .object(let svd)? = s.summary["sparse_vd"], case .object(let drop)? = s.summary["mc_dropout"],
+              let acc = svd["accuracy"]?.number, let sparsity = svd["sparsity"]?.number,
+              let dropAcc = drop["accuracy"]?.number, let blank = s.summary["blank_pixels_kept"]?.number else {
+            Issue.record("sparse-vd summary incomplete")
+            return
+        }
+        #expect(sparsity > 0.5, "sparsity \(sparsity)")
+        #expect(acc > 0.9 && acc > dropAcc - 0.05, "accuracy \(acc) vs dropout \(dropAcc)")
+        // Pixels 0, 32 and 39 are blank in every image: (nearly) all their weights go.
+        #expect(blank < 0.02, "kept \(blank) of the blank pixels' weights")
+    }
+
+    @Test func sparseVDBadInput() throws {
+        let arch = try NetworkArchitecture(layers: [2, 3, 1], activation: .tanh)
+        let x = try Matrix(rows: 3, columns: 2, values: [0, 1, 1, 0, 1, 1]), y = try Matrix(rows: 3, columns: 1, values: [0, 1, 2])
+        #expect(throws: BayesKitError.invalidArgument("batch size 5 exceeds the 3 data rows")) {
+            try SparseVariationalDropout(batchSize: 5).fit(architecture: arch, likelihood: .gaussian(sigma: 1), x: x, y: y)
+        }
+        #expect(throws: BayesKitError.invalidArgument("final rate fraction must be in (0, 1], got 0.0")) {
+            try SparseVariationalDropout(finalRateFraction: 0).fit(architecture: arch, likelihood: .gaussian(sigma: 1), x: x, y: y)
+        }
+        let mixed = try NetworkArchitecture(layers: [2, 3, 3, 1], activations: [.tanh, .relu])
+        #expect(throws: BayesKitError.self) {
+            try SparseVariationalDropout(batchSize: 3).fit(architecture: mixed, likelihood: .gaussian(sigma: 1), x: x, y: y)
+        }
+        #expect(throws: BayesKitError.self) {
+            try SparseVariationalDropout(batchSize: 3).fit(architecture: arch, likelihood: .bernoulli, x: x, y: y)
+        }
+    }
 }

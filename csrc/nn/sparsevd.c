@@ -28,6 +28,7 @@ struct bk_svd {
     /* Minibatch buffers for up to n rows: layer inputs A_l (B x in_l), pre-activations Z_l,
      * sqrt of the variances S_l, activations, and the backward deltas. */
     double **A, **Z, **S, *F, *dF, *dA, *dB;
+    double *s2; /* sigma^2 = exp(log sigma^2) of every weight, refreshed by each estimate */
     size_t *all; /* 0..n-1 */
 };
 
@@ -49,6 +50,7 @@ void bk_svd_free(bk_svd *s) {
     free(s->dA);
     free(s->dB);
     free(s->dF);
+    free(s->s2);
     free(s->off);
     free(s->x);
     free(s->y);
@@ -108,7 +110,8 @@ int bk_svd_alloc(size_t nwidths, const size_t *widths, int activation, const bk_
     s->dF = malloc(n * maxw * sizeof *s->dF);
     s->dA = malloc(n * maxw * sizeof *s->dA);
     s->dB = malloc(n * maxw * sizeof *s->dB);
-    if (!s->dF || !s->dA || !s->dB) goto nomem;
+    s->s2 = malloc(s->nw * sizeof *s->s2);
+    if (!s->dF || !s->dA || !s->dB || !s->s2) goto nomem;
     *out = s;
     return BK_SUCCESS;
 nomem:
@@ -154,19 +157,22 @@ int bk_svd_estimate(bk_svd *s, const double *params, size_t nrows, const size_t 
     const size_t B = nrows, d0 = in_w(s, 0);
     for (size_t r = 0; r < B; r++) memcpy(s->A[0] + r * d0, s->x + rows[r] * d0, d0 * sizeof(double));
     const double *e = eps;
-    for (size_t l = 0; l < s->L; l++) {
+    for (size_t l = 0, w0 = 0; l < s->L; l++) {
         const size_t in = in_w(s, l), o = out_w(s, l);
         const double *th = params + s->off[l], *ls = th + in * o, *b = ls + in * o;
+        double *s2 = s->s2 + w0;
+        for (size_t w = 0; w < in * o; w++) s2[w] = exp(ls[w]);
+        w0 += in * o;
         const double *A = s->A[l];
         double *Z = s->Z[l], *S = s->S[l];
         for (size_t r = 0; r < B; r++) {
             const double *a = A + r * in;
             for (size_t i = 0; i < o; i++) {
-                const double *ti = th + i * in, *li = ls + i * in;
+                const double *ti = th + i * in, *si = s2 + i * in;
                 double m = b[i], v = 0.0;
                 for (size_t j = 0; j < in; j++) {
                     m += a[j] * ti[j];
-                    v += a[j] * a[j] * exp(li[j]);
+                    v += a[j] * a[j] * si[j];
                 }
                 const double sd = sqrt(v);
                 S[r * o + i] = sd;
@@ -206,9 +212,12 @@ int bk_svd_estimate(bk_svd *s, const double *params, size_t nrows, const size_t 
     /* Backward: dF (B x k) = scale dloglik/dF, then layer by layer. */
     double *d = s->dF;
     for (size_t i = 0; i < B * k; i++) d[i] *= scale;
+    size_t w_end = s->nw;
     for (size_t l = s->L; l-- > 0;) {
         const size_t in = in_w(s, l), o = out_w(s, l);
-        const double *th = params + s->off[l], *ls = th + in * o;
+        const double *th = params + s->off[l];
+        w_end -= in * o;
+        const double *s2 = s->s2 + w_end;
         double *gth = grad + s->off[l], *gls = gth + in * o, *gb = gls + in * o;
         const double *A = s->A[l], *S = s->S[l], *Z = s->Z[l];
         const double *el = eps;
@@ -222,14 +231,13 @@ int bk_svd_estimate(bk_svd *s, const double *params, size_t nrows, const size_t 
             for (size_t i = 0; i < o; i++) {
                 const double dm = d[r * o + i], sd = S[r * o + i];
                 const double dv = sd > 0 ? dm * el[r * o + i] / (2.0 * sd) : 0.0;
-                const double *ti = th + i * in, *li = ls + i * in;
+                const double *ti = th + i * in, *si = s2 + i * in;
                 double *gti = gth + i * in, *gli = gls + i * in;
                 gb[i] += dm;
                 for (size_t j = 0; j < in; j++) {
-                    const double s2 = exp(li[j]);
                     gti[j] += dm * a[j];
-                    gli[j] += dv * a[j] * a[j] * s2;
-                    if (l > 0) da[j] += dm * ti[j] + 2.0 * dv * s2 * a[j];
+                    gli[j] += dv * a[j] * a[j] * si[j];
+                    if (l > 0) da[j] += dm * ti[j] + 2.0 * dv * si[j] * a[j];
                 }
             }
         }

@@ -3,8 +3,8 @@ import Foundation
 extension Panel {
     /// Square grey-level images (each `side × side` values in [0, 1], row by
     /// row, top row first) tiled `columns` to a row with one-pixel gaps, as one
-    /// heat map (dark = 1, as ink on paper).
-    public mutating func images(_ images: [[Double]], side: Int, columns: Int) throws {
+    /// heat map (dark = the top of `range`, as ink on paper).
+    public mutating func images(_ images: [[Double]], side: Int, columns: Int, range: ClosedRange<Double> = 0...1) throws {
         guard side >= 1, columns >= 1, !images.isEmpty else {
             throw BayesKitError.invalidArgument("an image mosaic needs side >= 1, columns >= 1 and at least one image")
         }
@@ -22,7 +22,7 @@ extension Panel {
         }
         // The heat map draws its first row at the bottom: flip so the top row is first.
         try heatmap(x: (0..<width).map(Double.init), y: (0..<height).map(Double.init), values: Array(grid.reversed()),
-                    colormap: .grays, range: 0...1, colorbarLabel: nil)
+                    colormap: .grays, range: range, colorbarLabel: nil)
         showsGrid = false
         showsXTickLabels = false
         showsYTickLabels = false
