@@ -24,8 +24,10 @@ let package = Package(
             publicHeadersPath: "include",
             cSettings: [
                 .headerSearchPath("csrc/core"),
+                // -fno-math-errno: sqrt/log never set errno (BayesKit never reads it), so loops
+                // calling them vectorize; every result is bit-identical.
                 .unsafeFlags(["-fopenmp", "-idirafter", ompInclude, "-std=c11", "-Wall", "-Wextra",
-                              "-Wno-unused-parameter"]),
+                              "-Wno-unused-parameter", "-fno-math-errno"]),
                 .unsafeFlags(["-O3"], .when(configuration: .release)),
             ],
             linkerSettings: [

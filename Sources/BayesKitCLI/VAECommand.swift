@@ -113,7 +113,7 @@ public struct VAECommand: ParsableCommand {
             let m = try Datasets.twoMoons(count: 1000, noise: 0.08)
             return (m.x, m.labels, "moons")
         default:
-            let d = Digits.load()
+            let d = try Digits.load()
             return (d.images, d.labels, "digits")
         }
     }

@@ -5,7 +5,7 @@ import Testing
 /// The variational autoencoder family (Sources/BayesKit/VAE) and its studies.
 @Suite struct VAETests {
     @Test func digitsAreTheUCITestSet() throws {
-        let d = Digits.load()
+        let d = try Digits.load()
         #expect(d.images.rows == 1797 && d.images.columns == 64)
         #expect(d.images.values.allSatisfy { $0 >= 0 && $0 <= 1 })
         // scikit-learn's load_digits: 178 zeros, 182 ones, ..., 180 nines; first image a 0.
@@ -14,7 +14,7 @@ import Testing
         #expect(d.images.row(0).prefix(8).map { $0 * 16 } == [0, 0, 5, 13, 9, 1, 0, 0])
         let split = try Digits.split(testEvery: 5)
         #expect(split.train.images.rows == 1438 && split.test.images.rows == 359)
-        #expect(Digits.load(binarized: true).images.values.allSatisfy { $0 == 0 || $0 == 1 })
+        #expect(try Digits.load(binarized: true).images.values.allSatisfy { $0 == 0 || $0 == 1 })
     }
 
     /// A small VAE on the digits: the ELBO rises, IWAE-k >= single-draw ELBO

@@ -140,27 +140,40 @@ size_t bk_optim_steps(const bk_optim *o) { return o ? o->t : 0; }
 
 int bk_optim_step(bk_optim *o, double *p, const double *grad, bk_error *err) {
     if (!o || !p || !grad) return bk_error_set(err, BK_EINVAL, "optimizer, parameters or gradient is NULL");
-    for (size_t i = 0; i < o->dim; i++)
-        if (!isfinite(grad[i]))
-            return bk_error_set(err, BK_ENONFINITE, "gradient is not finite at index %zu (%g) in step %zu", i, grad[i],
-                                o->t + 1);
+    if (!bk_all_finite(grad, o->dim))
+        for (size_t i = 0; i < o->dim; i++)
+            if (!isfinite(grad[i]))
+                return bk_error_set(err, BK_ENONFINITE, "gradient is not finite at index %zu (%g) in step %zu", i,
+                                    grad[i], o->t + 1);
     const bk_optim_config *c = &o->cfg;
     const double lr = bk_optim_lr_at(c, o->t), wd = c->weight_decay;
     const size_t t = ++o->t;
     if (c->kind == BK_OPTIM_ADAM) {
         const double b1 = c->beta1, b2 = c->beta2;
         const double step_size = lr / (1.0 - pow(b1, (double)t));
-        const double bc2_sqrt = sqrt(1.0 - pow(b2, (double)t));
-        for (size_t i = 0; i < o->dim; i++) {
-            double g = grad[i];
-            if (c->decoupled)
-                p[i] *= 1.0 - lr * wd;
-            else
-                g += wd * p[i];
-            o->m[i] = b1 * o->m[i] + (1.0 - b1) * g;
-            o->v[i] = b2 * o->v[i] + (1.0 - b2) * g * g;
-            const double denom = sqrt(o->v[i]) / bc2_sqrt + c->eps;
-            p[i] -= step_size * o->m[i] / denom;
+        const double bc2_sqrt = sqrt(1.0 - pow(b2, (double)t)), eps = c->eps;
+        /* Restrict-qualified locals and the branch outside the loop let the
+         * compiler vectorize it (sqrt and division included); each element
+         * sees the same operations in the same order as before. */
+        double *restrict m = o->m, *restrict v = o->v, *restrict q = p;
+        const double *restrict gr = grad;
+        const size_t dim = o->dim;
+        if (c->decoupled) {
+            const double shrink = 1.0 - lr * wd;
+            for (size_t i = 0; i < dim; i++) {
+                const double g = gr[i];
+                q[i] *= shrink;
+                m[i] = b1 * m[i] + (1.0 - b1) * g;
+                v[i] = b2 * v[i] + (1.0 - b2) * g * g;
+                q[i] -= step_size * m[i] / (sqrt(v[i]) / bc2_sqrt + eps);
+            }
+        } else {
+            for (size_t i = 0; i < dim; i++) {
+                const double g = gr[i] + wd * q[i];
+                m[i] = b1 * m[i] + (1.0 - b1) * g;
+                v[i] = b2 * v[i] + (1.0 - b2) * g * g;
+                q[i] -= step_size * m[i] / (sqrt(v[i]) / bc2_sqrt + eps);
+            }
         }
     } else {
         const double mu = c->momentum;

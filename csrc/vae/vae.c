@@ -226,9 +226,11 @@ static double row_loglik(const bk_vae *v, double log_s, const double *x, const d
     const size_t D = v->D;
     double ll = 0.0;
     if (v->decoder == BK_VAE_BERNOULLI) {
+        /* softplus(f) = max(f, 0) + log1p(e) and sigmoid(f) from one e = exp(-|f|). */
         for (size_t d = 0; d < D; d++) {
-            ll += x[d] * f[d] - softplus(f[d]);
-            if (df) df[d] = scale * (x[d] - sigmoid(f[d]));
+            const double e = exp(-fabs(f[d]));
+            ll += x[d] * f[d] - ((f[d] > 0 ? f[d] : 0.0) + log1p(e));
+            if (df) df[d] = scale * (x[d] - (f[d] >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e)));
         }
         return ll;
     }

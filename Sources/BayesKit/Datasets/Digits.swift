@@ -1,52 +1,29 @@
 import Foundation
 
-/// The 8×8 handwritten digits: the 1797 test images of the UCI "Optical
-/// Recognition of Handwritten Digits" set (Alpaydin & Kaynak 1998,
-/// <https://doi.org/10.24432/C50P49>, CC BY 4.0; the copy scikit-learn ships
-/// as `load_digits`). Each image is 8×8 pixel counts 0…16 (the number of
-/// "on" pixels of a 4×4 block of a 32×32 bitmap), row by row; labels 0…9.
-/// `scripts/digits_to_swift.py` wrote the embedded copy.
-public enum Digits {
-    /// Number of images.
-    public static let count = 1797
-    /// Pixels per image (8 × 8).
-    public static let pixels = 64
-    /// Largest pixel value.
-    public static let maxValue = 16.0
-
-    /// The images scaled to [0, 1] (`count / 16`), one row of 64 per image,
-    /// and their labels. With `binarized`, pixels > 8 become 1 and the rest 0.
-    public static func load(binarized: Bool = false) -> (images: Matrix, labels: [Int]) {
+extension Datasets {
+    /// scikit-learn's `load_digits`: 1797 8 × 8 images of handwritten digits
+    /// (the test set of UCI's "Optical Recognition of Handwritten Digits",
+    /// Alpaydin & Kaynak 1998; CC BY 4.0), shipped in the library
+    /// (`DigitsData.swift`). `x` is 1797 × 64 pixel counts 0…16 (row by
+    /// row, as scikit-learn's `data`), `labels` the digits 0…9, in
+    /// scikit-learn's order.
+    public static func digits() throws -> (x: Matrix, labels: [Int]) {
         var values = [Double](), labels = [Int]()
-        values.reserveCapacity(count * pixels)
-        labels.reserveCapacity(count)
-        for line in encoded.split(separator: "\n") {
-            var i = 0
-            for ch in line.utf8 {
-                let digit = ch >= 97 ? Int(ch) - 87 : Int(ch) - 48
-                if i < pixels {
-                    let v = Double(digit) / maxValue
-                    values.append(binarized ? (digit > 8 ? 1 : 0) : v)
-                } else {
-                    labels.append(digit)
-                }
-                i += 1
+        values.reserveCapacity(1797 * 64)
+        for (i, line) in digitsEncoded.split(separator: "\n").enumerated() {
+            let chars = Array(line.utf8)
+            guard chars.count == 65, let label = Int(String(UnicodeScalar(chars[64]))) else {
+                throw BayesKitError(.internal, "digits data line \(i + 1) is malformed")
             }
+            for c in chars[0..<64] {
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): values.append(Double(c - UInt8(ascii: "0")))
+                case UInt8(ascii: "a")...UInt8(ascii: "g"): values.append(Double(c - UInt8(ascii: "a") + 10))
+                default: throw BayesKitError(.internal, "digits data line \(i + 1) has the character \(c)")
+                }
+            }
+            labels.append(label)
         }
-        return (Matrix(unchecked: labels.count, pixels, values), labels)
-    }
-
-    /// A deterministic train/test split of the images: every `k`-th image
-    /// (`k = 1 / testFraction` rounded) goes to the test part.
-    public static func split(testEvery k: Int = 5, binarized: Bool = false) throws
-        -> (train: (images: Matrix, labels: [Int]), test: (images: Matrix, labels: [Int])) {
-        guard k >= 2 else { throw BayesKitError.invalidArgument("testEvery must be >= 2, got \(k)") }
-        let all = load(binarized: binarized)
-        var tr = [Double](), te = [Double](), ltr = [Int](), lte = [Int]()
-        for i in 0..<all.labels.count {
-            let row = all.images.values[(i * pixels)..<((i + 1) * pixels)]
-            if i % k == k - 1 { te += row; lte.append(all.labels[i]) } else { tr += row; ltr.append(all.labels[i]) }
-        }
-        return ((Matrix(unchecked: ltr.count, pixels, tr), ltr), (Matrix(unchecked: lte.count, pixels, te), lte))
+        return (try Matrix(rows: labels.count, columns: 64, values: values), labels)
     }
 }
