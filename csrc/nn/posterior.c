@@ -34,6 +34,7 @@ struct bk_bnn_posterior {
     shared_data *sh;
     bk_net_work *ws;
     double *grad_tmp; /* dim: prior gradient */
+    double *xb, *yb;  /* minibatch rows, allocated by the first bk_bnn_posterior_minibatch */
     bk_error err;
 };
 
@@ -133,6 +134,8 @@ void bk_bnn_posterior_free(bk_bnn_posterior *post) {
     if (!post) return;
     bk_net_work_free(post->ws);
     free(post->grad_tmp);
+    free(post->xb);
+    free(post->yb);
     shared_release(post->sh);
     free(post);
 }
@@ -213,5 +216,57 @@ int bk_bnn_posterior_terms(bk_bnn_posterior *post, const double *theta, double *
     const double ll = loglik_eval(post, theta, NULL);
     *logprior = fast_logprior(post->sh, theta, NULL);
     *loglik = ll;
+    return BK_SUCCESS;
+}
+
+int bk_bnn_posterior_minibatch(void *ctx, size_t dim, const double *theta, size_t nrows, const size_t *rows,
+                               double *logp, double *grad) {
+    bk_bnn_posterior *p = ctx;
+    if (!p) return BK_EINVAL;
+    const shared_data *sh = p->sh;
+    const bk_net *net = sh->net;
+    if (dim != sh->dim)
+        return bk_error_set(&p->err, BK_EDIM, "log density called with %zu parameters, the posterior has %zu", dim,
+                            sh->dim);
+    if (!theta || !logp || !rows) return bk_error_set(&p->err, BK_EINVAL, "parameters, rows or output pointer is NULL");
+    if (nrows < 1 || nrows > sh->n)
+        return bk_error_set(&p->err, BK_EINVAL, "minibatch of %zu rows for %zu data rows", nrows, sh->n);
+    const size_t d = net->widths[0], q = bk_likelihood_ycols(net, &sh->lik);
+    if (!p->xb) {
+        p->xb = malloc(sh->n * d * sizeof *p->xb);
+        p->yb = malloc(sh->n * q * sizeof *p->yb);
+        if (!p->xb || !p->yb) {
+            free(p->xb);
+            free(p->yb);
+            p->xb = p->yb = NULL;
+            return bk_error_set(&p->err, BK_ENOMEM, "cannot allocate minibatch buffers for %zu rows", sh->n);
+        }
+    }
+    for (size_t i = 0; i < nrows; i++) {
+        if (rows[i] >= sh->n) return bk_error_set(&p->err, BK_EINVAL, "minibatch row %zu is out of range", rows[i]);
+        memcpy(p->xb + i * d, sh->x + rows[i] * d, d * sizeof *p->xb);
+        memcpy(p->yb + i * q, sh->y + rows[i] * q, q * sizeof *p->yb);
+    }
+    const int learned = sh->lik.kind == BK_LIK_GAUSSIAN_LEARNED_NOISE;
+    double log_sigma = sh->log_sigma, prec = sh->prec;
+    if (learned) {
+        log_sigma = theta[net->nparams];
+        prec = exp(-2.0 * log_sigma);
+    }
+    const double *f = grad ? bk_net_forward_raw(net, theta, nrows, p->xb, p->ws)
+                           : bk_net_forward_value_raw(net, theta, nrows, p->xb, p->ws);
+    double dls = 0.0;
+    const double ll = bk_nn_loglik_outputs(net, &sh->lik, log_sigma, prec, nrows, p->yb, f, grad ? p->ws->dout : NULL,
+                                           learned ? &dls : NULL);
+    /* (N / B) / T: the minibatch sum estimates the full tempered log-likelihood. */
+    const double scale = (double)sh->n / (double)nrows * sh->inv_temperature;
+    if (grad) {
+        bk_net_backward_raw(net, theta, p->ws->dout, grad, NULL, p->ws);
+        if (learned) grad[net->nparams] = dls;
+    }
+    const double lp = fast_logprior(sh, theta, grad ? p->grad_tmp : NULL);
+    if (grad)
+        for (size_t i = 0; i < dim; i++) grad[i] = scale * grad[i] + p->grad_tmp[i];
+    *logp = lp + scale * ll;
     return BK_SUCCESS;
 }

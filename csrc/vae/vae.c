@@ -43,8 +43,6 @@ static double now_seconds(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* log(1 + e^f) without overflow. */
-static inline double softplus(double f) { return f > 0 ? f + log1p(exp(-f)) : log1p(exp(f)); }
 static inline double sigmoid(double f) {
     if (f >= 0) return 1.0 / (1.0 + exp(-f));
     const double e = exp(f);

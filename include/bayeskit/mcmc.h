@@ -227,6 +227,85 @@ typedef struct bk_mcmc_kernel_type {
 const bk_mcmc_kernel_type *bk_mh_kernel_type(void);
 
 /* ------------------------------------------------------------------------ */
+/* Stochastic-gradient MCMC                                                 */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A minibatch estimate of a log density that is a sum over N data items,
+ *     log p~(theta) = log p(theta) + (N / B) sum_{i in rows} log p(y_i | theta),
+ * B = nrows, and its gradient (overwritten when `grad` is not NULL). Same
+ * contract as bk_logdensity_fn (bk_bnn_posterior_minibatch is one).
+ */
+typedef int (*bk_minibatch_fn)(void *ctx, size_t dim, const double *theta, size_t nrows, const size_t *rows,
+                               double *logp, double *grad);
+
+typedef enum bk_sgmcmc_kind {
+    /** SGLD (Welling & Teh 2011): theta += (eps_t / 2) grad log p~(theta) + N(0, eps_t I). */
+    BK_SGLD = 0,
+    /**
+     * SGHMC (Chen, Fox & Guestrin 2014, eq. 15, the "v" form with learning
+     * rate eta_t = eps_t and friction alpha):
+     *     v <- (1 - alpha) v + eta_t grad log p~(theta) + N(0, 2 (alpha - beta_hat) eta_t I),
+     *     theta <- theta + v.
+     */
+    BK_SGHMC = 1
+} bk_sgmcmc_kind;
+
+typedef enum bk_sg_schedule_kind {
+    BK_SG_CONSTANT = 0,   /**< eps_t = a */
+    /** eps_t = a (b + t)^(-gamma), gamma in (0.5, 1] (Welling & Teh 2011: sum eps = inf, sum eps^2 < inf) */
+    BK_SG_POLYNOMIAL = 1,
+    /**
+     * Cyclical (Zhang, Li, Zhang, Chen & Wilson 2020, cSG-MCMC):
+     *     eps_k = (a / 2) (cos(pi (k mod K) / K) + 1),  K = cycle length,
+     * the first fraction `exploration` of every cycle without noise
+     * (optimisation), the rest sampling. The driver's iterations are the
+     * sampling steps: at the start of each of the `cycles` cycles the kernel
+     * first runs the cycle's exploration steps inside that iteration, so
+     * every kept draw comes from a sampling stage.
+     */
+    BK_SG_CYCLICAL = 2
+} bk_sg_schedule_kind;
+
+typedef struct bk_sgmcmc_config {
+    int kind;                  /**< bk_sgmcmc_kind */
+    size_t nrows;              /**< N >= 1 data items */
+    size_t batch_size;         /**< B in 1..N, drawn without replacement from the chain's stream each step */
+    bk_minibatch_fn minibatch; /**< called with the chain's context */
+    int schedule;              /**< bk_sg_schedule_kind */
+    double step_size;          /**< a > 0 */
+    double b;                  /**< BK_SG_POLYNOMIAL: b >= 0 */
+    double gamma;              /**< BK_SG_POLYNOMIAL: in (0.5, 1] */
+    size_t cycles;             /**< BK_SG_CYCLICAL: M >= 1 */
+    double exploration;        /**< BK_SG_CYCLICAL: fraction in [0, 1) */
+    uint64_t total_steps;      /**< BK_SG_CYCLICAL: the driver's iterations (warmup + draws) */
+    double friction;           /**< BK_SGHMC: alpha in (0, 1] */
+    double noise_estimate;     /**< BK_SGHMC: beta_hat in [0, alpha) */
+} bk_sgmcmc_config;
+
+/** What one SG-MCMC step reports (no accept/reject: every step moves). */
+typedef struct bk_sgmcmc_info {
+    double step_size;   /**< eps_t of the (last) update */
+    double logdensity;  /**< the minibatch estimate log p~ at the new position */
+    uint32_t n_evals;   /**< minibatch gradient evaluations (more than 1 at a cycle's start) */
+    int nonfinite;      /**< 1 when the estimate or its gradient was not finite (the step is undone) */
+} bk_sgmcmc_info;
+
+/** Checks a configuration; messages name the field ("batch size 0 must be in 1..20"). */
+int bk_sgmcmc_config_check(const bk_sgmcmc_config *cfg, bk_error *err);
+
+/**
+ * The SG-MCMC family for bk_mcmc_run (params: const bk_sgmcmc_config *). The
+ * model's full log density (bk_mcmc_model.logdensity) is evaluated once at
+ * init; steps use the minibatch function with the same context. The state's
+ * log density after a step is the minibatch estimate. Nothing is adapted
+ * (run with adapt = 0); warmup iterations follow the schedule and are not
+ * kept. A non-finite estimate or gradient undoes the step, counts as a
+ * non-finite proposal and keeps the chain where it was.
+ */
+const bk_mcmc_kernel_type *bk_sgmcmc_kernel_type(void);
+
+/* ------------------------------------------------------------------------ */
 /* The driver                                                               */
 /* ------------------------------------------------------------------------ */
 

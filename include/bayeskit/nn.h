@@ -273,6 +273,17 @@ const bk_error *bk_bnn_posterior_error(const bk_bnn_posterior *post);
  */
 int bk_bnn_posterior_logdensity(void *ctx, size_t dim, const double *theta, double *logp, double *grad);
 
+/**
+ * The minibatch estimate of the log density for stochastic-gradient MCMC
+ * (a bk_minibatch_fn of mcmc.h):
+ *     log p(theta) + (N / B) (1 / T) sum_{i in rows} log p(y_i | x_i, theta),
+ * B = nrows in 1..N, unbiased for the full tempered log-likelihood when the
+ * rows are a uniform random subset; gradient overwritten when not NULL.
+ * Same contract as bk_bnn_posterior_logdensity.
+ */
+int bk_bnn_posterior_minibatch(void *ctx, size_t dim, const double *theta, size_t nrows, const size_t *rows,
+                               double *logp, double *grad);
+
 /** The two terms separately: log p(theta) and the UNtempered log p(y | x, theta). */
 int bk_bnn_posterior_terms(bk_bnn_posterior *post, const double *theta, double *logprior, double *loglik,
                            bk_error *err);

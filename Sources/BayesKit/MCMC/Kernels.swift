@@ -12,11 +12,19 @@ public protocol MCMCKernel: Sendable {
 /// What the driver needs from a kernel: its C vtable and parameters, valid inside `body`.
 protocol CKernel: MCMCKernel {
     func withCKernel<R>(dimension: Int, _ body: (UnsafePointer<bk_mcmc_kernel_type>, UnsafeRawPointer) throws -> R) throws -> R
+    /// The vtable for a given model: stochastic-gradient kernels need its minibatch function.
+    func withCKernel<R>(binding: ModelBinding, totalSteps: Int,
+                        _ body: (UnsafePointer<bk_mcmc_kernel_type>, UnsafeRawPointer) throws -> R) throws -> R
 }
 
 extension CKernel {
-    /// Whether the kernel moves with the gradient (HMC, NUTS).
-    var usesGradient: Bool { self is NUTS || self is HMC }
+    /// Whether the kernel moves with the gradient (HMC, NUTS, SGLD, SGHMC).
+    var usesGradient: Bool { self is NUTS || self is HMC || self is SGLD || self is SGHMC }
+
+    func withCKernel<R>(binding: ModelBinding, totalSteps: Int,
+                        _ body: (UnsafePointer<bk_mcmc_kernel_type>, UnsafeRawPointer) throws -> R) throws -> R {
+        try withCKernel(dimension: binding.dimension, body)
+    }
 }
 
 /// Random-walk Metropolis (Metropolis et al. 1953): propose

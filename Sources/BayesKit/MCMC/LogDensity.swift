@@ -132,6 +132,9 @@ struct ModelBinding {
     let contexts: [UnsafeMutableRawPointer?]
     let serial: Bool
     let keepAlive: [AnyObject]
+    /// The minibatch estimate for stochastic-gradient kernels and the number of data items (nil / 0: none).
+    var minibatch: bk_minibatch_fn? = nil
+    var rows = 0
 
     init(_ model: LogDensity, chains: Int) {
         let boxes = (0..<chains).map { _ in LogDensityBox(model) }
@@ -153,5 +156,7 @@ struct ModelBinding {
         contexts = copies.map { UnsafeMutableRawPointer($0.raw) }
         serial = bk_mcmc_bnn_uses_blas(posterior.raw) != 0
         keepAlive = copies
+        minibatch = bk_bnn_posterior_minibatch
+        rows = bk_bnn_posterior_nrows(posterior.raw)
     }
 }

@@ -45,7 +45,7 @@ extension MCMC {
         config.first_stream = 0
         config.nthreads = nthreads
         config.chunk_draws = 1024
-        config.progress_block = kernel.usesGradient ? 16 : 1024
+        config.progress_block = kernel is any StochasticGradientKernel ? 256 : (kernel.usesGradient ? 16 : 1024)
 
         let initial = Array(starts.joined())
         var drawsOut = [Double](repeating: 0, count: inMemory ? chains * kept * dim : 0)
@@ -71,7 +71,7 @@ extension MCMC {
                         config.names = names.baseAddress
                         config.draws_paths = paths == nil ? nil : ps.baseAddress
                         do {
-                            try kernel.withCKernel(dimension: dim) { kt, params in
+                            try kernel.withCKernel(binding: binding, totalSteps: warmup + draws) { kt, params in
                                 try drawsOut.withUnsafeMutableBufferPointer { d in
                                     try check { err in
                                         bk_mcmc_run(kt, params, &model, &config, initial, inMemory ? d.baseAddress : nil,
