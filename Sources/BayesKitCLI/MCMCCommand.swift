@@ -6,7 +6,7 @@ import Foundation
 public struct MCMCCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "mcmc",
-        abstract: "Random-walk MH, HMC or NUTS over the weights of a Bayesian neural network, with diagnostics.",
+        abstract: "Random-walk MH, HMC, NUTS, SGLD or SGHMC over the weights of a Bayesian neural network, with diagnostics.",
         discussion: """
             Samples p(w | data) of the network of --layers with random-walk Metropolis: --chains chains in parallel \
             (chain k uses random stream k of --seed, so the draws do not depend on --threads), --warmup iterations \
@@ -20,10 +20,14 @@ public struct MCMCCommand: ParsableCommand {
             --sampler nuts runs the No-U-Turn Sampler (Stan's multinomial NUTS; warmup adapts the step size toward \
             --target-accept, default 0.8, and a --metric diag or dense mass matrix; --max-depth caps the tree) and \
             --sampler hmc runs HMC with --steps leapfrog steps of an adapted --step-size; both print the cost of one \
-            gradient evaluation first and report divergences, tree-depth hits and gradient evaluations per chain.
+            gradient evaluation first and report divergences, tree-depth hits and gradient evaluations per chain. \
+            --sampler sgld (Welling & Teh 2011) or sghmc (Chen et al. 2014, --friction) samples from minibatches of \
+            --batch-size rows with the likelihood scaled by N/B and no accept/reject step; --schedule decay \
+            (eps_t = step-size (1 + t/b)^-gamma, --decay-offset b, --decay-exponent gamma), constant, or cyclical \
+            (cSG-MCMC: --cycles, the first --exploration fraction of each cycle without noise).
             """)
 
-    @Option(help: "Sampler: rwmh (random-walk Metropolis), hmc (Hamiltonian Monte Carlo) or nuts (No-U-Turn Sampler).")
+    @Option(help: "Sampler: rwmh (random-walk Metropolis), hmc, nuts (No-U-Turn Sampler), sgld or sghmc (stochastic gradient).")
     public var sampler: String = "rwmh"
 
     @Option(help: "Model: bnn (a Bayesian neural network of --layers).")
@@ -57,8 +61,33 @@ public struct MCMCCommand: ParsableCommand {
     @Option(help: "HMC: leapfrog steps per draw.")
     public var steps: Int = 10
 
-    @Option(parsing: .unconditional, help: "HMC/NUTS: initial leapfrog step size (adapted during warmup unless --no-adapt).")
-    public var stepSize: Double = 1
+    @Option(name: .customLong("step-size"), parsing: .unconditional,
+            help: "HMC/NUTS: initial leapfrog step size, adapted in warmup (default 1); SGLD: eps at t = 0 (default 1e-4); SGHMC: learning rate (default 1e-5).")
+    public var stepSizeOption: Double?
+
+    /// The step size: the option, or the sampler's default.
+    public var stepSize: Double { stepSizeOption ?? (sampler == "sgld" ? 1e-4 : sampler == "sghmc" ? 1e-5 : 1) }
+
+    @Option(help: ArgumentHelp("SGLD/SGHMC: rows per minibatch (default min(32, N)).", valueName: "n"))
+    public var batchSize: Int?
+
+    @Option(help: "SGLD/SGHMC step-size schedule: decay, constant or cyclical.")
+    public var schedule: String = "decay"
+
+    @Option(help: "SGLD/SGHMC decay schedule: offset b of eps_t = step-size (1 + t/b)^-gamma.")
+    public var decayOffset: Double = 1000
+
+    @Option(help: "SGLD/SGHMC decay schedule: exponent gamma in (0.5, 1].")
+    public var decayExponent: Double = 0.55
+
+    @Option(help: "SGLD/SGHMC cyclical schedule: number of cycles.")
+    public var cycles: Int = 4
+
+    @Option(help: "SGLD/SGHMC cyclical schedule: fraction of each cycle without noise, in [0, 1).")
+    public var exploration: Double = 0.5
+
+    @Option(help: "SGHMC: friction alpha in (0, 1].")
+    public var friction: Double = 0.1
 
     /// The target acceptance: the option, or the sampler's default.
     public var targetAcceptance: Double { targetAcceptanceOption ?? (sampler == "rwmh" ? 0.234 : 0.8) }
@@ -83,9 +112,20 @@ public struct MCMCCommand: ParsableCommand {
     static let initChoices = ["map", "mse", "prior"]
 
     public func validate() throws {
-        if !["rwmh", "hmc", "nuts"].contains(sampler) {
-            throw ValidationError("--sampler must be rwmh, hmc or nuts; got '\(sampler)'")
+        if !["rwmh", "hmc", "nuts", "sgld", "sghmc"].contains(sampler) {
+            throw ValidationError("--sampler must be rwmh, hmc, nuts, sgld or sghmc; got '\(sampler)'")
         }
+        if let b = batchSize, b < 1 { throw ValidationError("--batch-size must be >= 1; got \(b)") }
+        if !["decay", "constant", "cyclical"].contains(schedule) {
+            throw ValidationError("--schedule must be decay, constant or cyclical; got '\(schedule)'")
+        }
+        if !(decayOffset > 0) || !decayOffset.isFinite { throw ValidationError("--decay-offset must be positive; got \(decayOffset)") }
+        if !(decayExponent > 0.5 && decayExponent <= 1) {
+            throw ValidationError("--decay-exponent must be in (0.5, 1]; got \(decayExponent)")
+        }
+        if cycles < 1 { throw ValidationError("--cycles must be >= 1; got \(cycles)") }
+        if !(exploration >= 0 && exploration < 1) { throw ValidationError("--exploration must be in [0, 1); got \(exploration)") }
+        if !(friction > 0 && friction <= 1) { throw ValidationError("--friction must be in (0, 1]; got \(friction)") }
         if !(maxDepth >= 1 && maxDepth <= 30) { throw ValidationError("--max-depth must be in 1...30; got \(maxDepth)") }
         if !["diag", "dense", "unit"].contains(metric) {
             throw ValidationError("--metric must be diag, dense or unit; got '\(metric)'")
@@ -111,17 +151,31 @@ public struct MCMCCommand: ParsableCommand {
         if let drawsFile, drawsFile.isEmpty { throw ValidationError("--draws-file must name a folder; got an empty string") }
     }
 
-    /// The kernel of --sampler.
-    var kernel: any MCMCKernel {
+    /// The kernel of --sampler for data with `rows` rows (the default minibatch size depends on it).
+    func kernel(rows: Int) -> any MCMCKernel {
+        let sgBatch = batchSize ?? min(32, max(rows, 1))
         let m: HMCMetric = metric == "dense" ? .dense : metric == "unit" ? .unit : .diagonal
         switch sampler {
         case "nuts": return NUTS(targetAccept: targetAcceptance, maxTreeDepth: maxDepth, metric: m, stepSize: stepSize)
         case "hmc": return HMC(stepSize: stepSize, steps: steps, metric: m, targetAccept: targetAcceptance)
+        case "sgld": return SGLD(stepSize: sgSchedule, batchSize: sgBatch)
+        case "sghmc": return SGHMC(stepSize: sgSchedule, batchSize: sgBatch, friction: friction)
         default: return RandomWalkMetropolis(scale: proposalScale)
         }
     }
 
-    var samplerLabel: String { ["nuts": "NUTS", "hmc": "HMC"][sampler] ?? "MH" }
+    /// --schedule as a ``StepSizeSchedule``; `decay` starts at --step-size: a = step-size b^gamma.
+    var sgSchedule: StepSizeSchedule {
+        switch schedule {
+        case "constant": .constant(stepSize)
+        case "cyclical": .cyclical(a: stepSize, cycles: cycles, exploration: exploration)
+        default: .polynomial(a: stepSize * Foundation.pow(decayOffset, decayExponent), b: decayOffset, gamma: decayExponent)
+        }
+    }
+
+    var isStochasticGradient: Bool { sampler == "sgld" || sampler == "sghmc" }
+
+    var samplerLabel: String { ["nuts": "NUTS", "hmc": "HMC", "sgld": "SGLD", "sghmc": "SGHMC"][sampler] ?? "MH" }
 
     var initialization: Initialization {
         switch self.`init` {
@@ -158,7 +212,7 @@ public struct MCMCCommand: ParsableCommand {
         let drawsFolder: URL? = noDrawsFile ? nil
             : drawsFile.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? context.file("draws")
         let s = samplerOptions
-        let mcmc = MCMC(kernel: kernel, chains: s.chains, warmup: s.warmup,
+        let mcmc = MCMC(kernel: kernel(rows: input.x.rows), chains: s.chains, warmup: s.warmup,
                         draws: s.draws, thin: s.thin, adaptScale: !noAdapt, targetAcceptance: targetAcceptance)
         let y = try Matrix(rows: input.y.count, columns: 1, values: input.y)
         var gradientCost: Double? = nil
@@ -322,7 +376,7 @@ public struct MCMCCommand: ParsableCommand {
         try context.finish(result)
 
         print(summaryTable(parameters))
-        if sampler != "rwmh" {
+        if sampler == "hmc" || sampler == "nuts" {
             print("\nstep size " + chains.stepSizes.map(format).joined(separator: ", ") + " (per chain); divergences "
                 + chains.chainStats.map { String($0.divergences) }.joined(separator: ", ") + "; max-depth hits "
                 + chains.chainStats.map { String($0.treeDepthHits) }.joined(separator: ", ") + "; gradient evaluations per draw "

@@ -44,8 +44,9 @@ import Testing
                                       predictive, evidence, bootstrap.
               vi                      Mean-field variational inference (Bayes by Backprop)
                                       for a Bayesian neural network.
-              mcmc                    Random-walk MH, HMC or NUTS over the weights of a
-                                      Bayesian neural network, with diagnostics.
+              mcmc                    Random-walk MH, HMC, NUTS, SGLD or SGHMC over the
+                                      weights of a Bayesian neural network, with
+                                      diagnostics.
               summary                 Diagnostics table (mean, sd, quantiles, ESS, R-hat)
                                       of MCMC draws files.
               ode                     ODE systems: solve them, grid and MCMC posteriors

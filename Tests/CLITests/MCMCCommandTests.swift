@@ -108,6 +108,26 @@ extension CommandLine {
         #expect(p.count == 16 + 5)
     }
 
+    @Test func mcmcSGLDAndCyclicalSGHMC() throws {
+        for args in [["--sampler", "sgld", "--batch-size", "5"],
+                     ["--sampler", "sghmc", "--batch-size", "5", "--schedule", "cyclical", "--cycles", "4"]] {
+            let dir = Self.mcmcFolder()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            var command = try BayesKitCommand.parseAsRoot(["mcmc"] + args + [
+                "--chains", "2", "--warmup", "2000", "--draws", "8000", "--thin", "20", "--output", dir.path,
+                "--threads", "2", "--progress", "none"])
+            try command.run()
+            try BayesKitLibrary.setThreadCount(0)
+            let result = try RunResult.read(from: dir.appendingPathComponent("result.json"))
+            #expect(result.config["sampler"] == .string(args[1]))
+            #expect(result.summary?["kept_draws_per_chain"] == 400)
+            let perDraw = try #require(result.metrics?["grad_evals_per_draw"])
+            #expect(perDraw >= 1, "\(args): \(perDraw) gradients per draw")
+            #expect(try #require(result.chains).allSatisfy { $0.acceptanceRate == 1 })
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("draws/chain-1.bkd").path))
+        }
+    }
+
     @Test func mcmcSeedExperimentWithoutDrawsFiles() throws {
         let dir = Self.mcmcFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -142,7 +162,13 @@ extension CommandLine {
         #expect(message(["mcmc", "--proposal-scale", "0"]) == "--proposal-scale must be positive and finite; got 0.0")
         #expect(message(["mcmc", "--proposal-scale", "-1"]) == "--proposal-scale must be positive and finite; got -1.0")
         #expect(message(["mcmc", "--init", "zeros"]) == "--init must be map, mse or prior; got 'zeros'")
-        #expect(message(["mcmc", "--sampler", "sgld"]) == "--sampler must be rwmh, hmc or nuts; got 'sgld'")
+        #expect(message(["mcmc", "--sampler", "sgmcmc"]) == "--sampler must be rwmh, hmc, nuts, sgld or sghmc; got 'sgmcmc'")
+        #expect(message(["mcmc", "--sampler", "sgld", "--batch-size", "0"]) == "--batch-size must be >= 1; got 0")
+        #expect(message(["mcmc", "--sampler", "sgld", "--decay-exponent", "0.4"]) == "--decay-exponent must be in (0.5, 1]; got 0.4")
+        #expect(message(["mcmc", "--sampler", "sghmc", "--friction", "2"]) == "--friction must be in (0, 1]; got 2.0")
+        #expect(message(["mcmc", "--sampler", "sgld", "--schedule", "linear"]) == "--schedule must be decay, constant or cyclical; got 'linear'")
+        #expect(message(["mcmc", "--sampler", "sgld", "--batch-size", "50", "--no-draws-file", "--progress", "none",
+                         "--output", Self.mcmcFolder().path]).contains("batch size 50 must be in 1..20"))
         #expect(message(["mcmc", "--sampler", "nuts", "--max-depth", "0"]) == "--max-depth must be in 1...30; got 0")
         #expect(message(["mcmc", "--sampler", "nuts", "--metric", "full"]) == "--metric must be diag, dense or unit; got 'full'")
         #expect(message(["mcmc", "--sampler", "hmc", "--steps", "0"]) == "--steps must be >= 1; got 0")
