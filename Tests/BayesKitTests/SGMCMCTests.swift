@@ -99,3 +99,18 @@ import Testing
         } catch let e as BayesKitError { #expect(e.message.contains("needs a model that is a sum over data items")) }
     }
 }
+
+extension SGMCMCTests {
+    /// The demo's SG-MCMC study: the minibatch samplers recover the sine function about as well as NUTS.
+    @Test func sgSineStudy() throws {
+        let s = try Studies.run("mcmc-sg-sine", seed: 0)
+        try StudiesTests().checkFigures(s)
+        for key in ["nuts", "sgld", "cyclical_sghmc"] {
+            guard case .object(let r)? = s.summary[key], let rmse = r["rmse"]?.number else {
+                Issue.record("no \(key) in the summary")
+                continue
+            }
+            #expect(rmse < 0.2, "\(key) RMSE \(rmse)")
+        }
+    }
+}
