@@ -114,3 +114,29 @@ extension SGMCMCTests {
         }
     }
 }
+
+extension SGMCMCTests {
+    /// A Swift closure that is a sum over data items runs under SGLD: the Normal mean with a
+    /// N(0, 10^2) prior and 50 unit-variance observations (conjugate: posterior known exactly).
+    @Test func sgldOnASwiftSumOfTerms() throws {
+        let rng = try RandomStream(seed: 12, stream: 0)
+        let y = (0..<50).map { _ in 1.5 + rng.normal() }
+        let model = try LogDensity.sum(dimension: 1, rows: y.count, names: ["mu"],
+                                       prior: { t in (-0.5 * t[0] * t[0] / 100, [-t[0] / 100]) },
+                                       term: { t, i in (-0.5 * (y[i] - t[0]) * (y[i] - t[0]), [y[i] - t[0]]) })
+        let precision = 1.0 / 100 + Double(y.count)
+        let exactMean = y.reduce(0, +) / precision, exactSD = (1 / precision).squareRoot()
+        #expect(model.rows == 50)
+        let chains = try MCMC(kernel: SGLD(stepSize: .polynomial(a: 0.05, b: 1000, gamma: 0.55), batchSize: 10), chains: 4,
+                              warmup: 5000, draws: 40_000, thin: 10)
+            .run(model, initial: .given([[0], [3], [-3], [1]]), seed: 2, threads: 2)
+        let s = try chains.summary()[0]
+        let mcse = try #require(s.mcseMean), ess = try #require(s.essBulk)
+        #expect(abs(s.mean - exactMean) < 5 * mcse, "mean \(s.mean) vs \(exactMean)")
+        #expect(abs(s.sd / exactSD - 1) < 5 / (2 * ess).squareRoot() + 0.03, "sd \(s.sd) vs \(exactSD)")
+        // The full log density is the prior plus every term.
+        let full = try model([1.0])
+        let direct = -0.5 / 100 + y.map { -0.5 * ($0 - 1) * ($0 - 1) }.reduce(0, +)
+        #expect(abs(full - direct) < 1e-9)
+    }
+}

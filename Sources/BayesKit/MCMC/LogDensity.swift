@@ -18,6 +18,10 @@ public struct LogDensity: Sendable {
     public let concurrent: Bool
     let body: @Sendable (UnsafeBufferPointer<Double>, UnsafeMutableBufferPointer<Double>?) throws -> Double
     public let hasGradient: Bool
+    /// Data items of a ``sum(dimension:rows:names:concurrent:prior:term:)`` model (0 otherwise).
+    public private(set) var rows = 0
+    /// `log p(θ) + (N/B) Σ_{i∈rows} term_i(θ)` and its gradient, for SGLD and SGHMC.
+    var minibatch: (@Sendable (UnsafeBufferPointer<Double>, UnsafeBufferPointer<Int>, UnsafeMutableBufferPointer<Double>?) throws -> Double)?
 
     /// A value-only log density over `dimension` parameters (names default to `theta[i]`).
     public init(dimension: Int, names: [String]? = nil, concurrent: Bool = true,
@@ -57,6 +61,46 @@ public struct LogDensity: Sendable {
         self.concurrent = concurrent
         self.hasGradient = hasGradient
         self.body = body
+    }
+
+    /// A log density that is a prior plus a sum over `rows` data items,
+    ///
+    ///     log p(θ | y) = log p(θ) + Σ_{i<N} log p(y_i | θ),
+    ///
+    /// each as `(value, gradient)`. Every sampler can run it; the
+    /// stochastic-gradient ones (``SGLD``, ``SGHMC``) evaluate only a minibatch
+    /// `B` per step, `log p(θ) + (N/|B|) Σ_{i∈B} log p(y_i | θ)`.
+    public static func sum(dimension: Int, rows: Int, names: [String]? = nil, concurrent: Bool = true,
+                           prior: @escaping @Sendable ([Double]) throws -> (Double, [Double]),
+                           term: @escaping @Sendable ([Double], Int) throws -> (Double, [Double])) throws -> LogDensity {
+        guard rows >= 1 else { throw BayesKitError.invalidArgument("a sum over data items needs rows >= 1, got \(rows)") }
+        @Sendable func add(_ theta: [Double], _ items: UnsafeBufferPointer<Int>?, _ grad: UnsafeMutableBufferPointer<Double>?) throws -> Double {
+            let (lp, gp) = try prior(theta)
+            guard gp.count == dimension else {
+                throw BayesKitError.dimensionMismatch("prior gradient has \(gp.count) values, expected \(dimension)")
+            }
+            let count = items?.count ?? rows
+            let scale = Double(rows) / Double(count)
+            var total = 0.0
+            var g = [Double](repeating: 0, count: dimension)
+            for k in 0..<count {
+                let i = items.map { $0[k] } ?? k
+                let (v, gi) = try term(theta, i)
+                guard gi.count == dimension else {
+                    throw BayesKitError.dimensionMismatch("gradient of term \(i) has \(gi.count) values, expected \(dimension)")
+                }
+                total += v
+                for j in 0..<dimension { g[j] += gi[j] }
+            }
+            if let grad { for j in 0..<dimension { grad[j] = gp[j] + scale * g[j] } }
+            return lp + scale * total
+        }
+        var model = try LogDensity(dimension: dimension, names: names, concurrent: concurrent, hasGradient: true) { theta, grad in
+            try add(Array(theta), nil, grad)
+        }
+        model.rows = rows
+        model.minibatch = { theta, items, grad in try add(Array(theta), items, grad) }
+        return model
     }
 
     /// Evaluates the log density (throws what the closure throws).
@@ -115,6 +159,28 @@ private let closureTrampoline: bk_logdensity_fn = { ctx, dim, theta, logp, grad 
     }
 }
 
+/// `bk_minibatch_fn` calling the minibatch closure of a ``LogDensityBox``.
+private let closureMinibatchTrampoline: bk_minibatch_fn = { ctx, dim, theta, nrows, rows, logp, grad in
+    guard let ctx, let theta, let rows, let logp else { return Int32(BK_EINVAL.rawValue) }
+    let box = Unmanaged<LogDensityBox>.fromOpaque(ctx).takeUnretainedValue()
+    guard dim == box.model.dimension, let minibatch = box.model.minibatch else {
+        box.fail("minibatch log density called with \(dim) parameters on a model with \(box.model.dimension) and no minibatches")
+        return Int32(BK_EDIM.rawValue)
+    }
+    do {
+        let items = UnsafeBufferPointer(start: UnsafeRawPointer(rows).assumingMemoryBound(to: Int.self), count: nrows)
+        let g = grad.map { UnsafeMutableBufferPointer(start: $0, count: dim) }
+        logp.pointee = try minibatch(UnsafeBufferPointer(start: theta, count: dim), items, g)
+        return 0
+    } catch let e as BayesKitError {
+        box.fail("the log density closure threw: \(e.message)")
+        return e.code.rawValue
+    } catch {
+        box.fail("the log density closure threw: \(error)")
+        return Int32(BK_EINVAL.rawValue)
+    }
+}
+
 private let closureMessage: bk_logdensity_message_fn = { ctx in
     guard let ctx else { return nil }
     return UnsafePointer(Unmanaged<LogDensityBox>.fromOpaque(ctx).takeUnretainedValue().message)
@@ -145,6 +211,10 @@ struct ModelBinding {
         contexts = boxes.map { Unmanaged.passUnretained($0).toOpaque() }
         serial = !model.concurrent
         keepAlive = boxes
+        if model.minibatch != nil {
+            minibatch = closureMinibatchTrampoline
+            rows = model.rows
+        }
     }
 
     init(_ posterior: BNNPosterior, chains: Int) throws {
