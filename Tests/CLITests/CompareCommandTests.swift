@@ -85,3 +85,25 @@ import Testing
         for i in 0..<11 { #expect(abs(sd[i] - expected.totalSD[i]) < 1e-12 * max(1, expected.totalSD[i])) }
     }
 }
+
+@Suite struct PredictKFACTests {
+    @Test func predictLoadsAKFACLaplace() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bk-pred-kfac-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sine = try Datasets.sine()
+        let x = try Matrix(rows: sine.count, columns: 1, values: sine.x)
+        let arch = try NetworkArchitecture(layers: [1, 8, 1], activation: .tanh)
+        let fit = try Training(epochs: 100).train(architecture: arch, x: x, y: sine.y, seed: 0)
+        let lap = try KFACLaplace.fit(architecture: arch, head: .gaussian, weights: fit.weights, x: x, y: sine.y, noiseSD: 0.1)
+        try lap.save(to: dir.appendingPathComponent("model.json"))
+        var command = try BayesKitCommand.parseAsRoot([
+            "predict", "--model", dir.path, "--grid=-3:3:11", "--output", dir.appendingPathComponent("out").path,
+        ])
+        try command.run()
+        let table = try CSVReader.read(path: dir.appendingPathComponent("out/predictive.csv").path)
+        let expected = try lap.predict(try Matrix(rows: 11, columns: 1, values: linspace(-3, 3, 11)))
+        let sd = try table.column("sd")
+        for i in 0..<11 { #expect(abs(sd[i] - expected.totalSD[i]) < 1e-12 * max(1, expected.totalSD[i])) }
+    }
+}

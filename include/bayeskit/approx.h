@@ -184,6 +184,59 @@ int bk_approx_mc_dropout(const bk_net *net, const double *theta, const double *r
 int bk_approx_jacobian(const bk_net *net, const double *theta, size_t n, const double *x, double *jac,
                        bk_error *err);
 
+/*
+ * KFAC LAPLACE (Ritter, Botev & Barber 2018; laplace-torch's KronLaplace).
+ * For dense layer l with input abar = [a_l; 1] (m_l = w_l + 1 values, bias
+ * last) and pre-activation z_{l+1} (o_l = w_{l+1} values), the GGN block of
+ * the weights [W_l b_l] (index (i, j): output unit i, input j, j = w_l the
+ * bias) is approximated by the Kronecker product
+ *     H_l ~ N (G_l (x) A_l),  A_l = E[abar abar^T],  G_l = E[sum_c g_c g_c^T],
+ * g_c = d(v_c . f)/dz_{l+1} with Lambda = sum_c v_c v_c^T the Hessian of
+ * the NLL in the outputs f (beta I; p(1 - p); diag(p) - p p^T) and E the
+ * mean over the N rows. Layers are independent blocks. With A = Q_A diag(a)
+ * Q_A^T and G = Q_G diag(g) Q_G^T, the posterior precision H_l + delta I
+ * has eigenvalues N g_i a_j + delta in the basis Q_G (x) Q_A, which gives
+ * the damped inverse, its log-determinant and its square root in O(m^3 + o^3).
+ *
+ * Layout of `factors` (bk_kfac_size doubles): layer by layer A_l (m_l x m_l)
+ * then G_l (o_l x o_l), row-major; `vectors` has the same layout with the
+ * eigenvectors as COLUMNS; `values` (bk_kfac_nvalues doubles) layer by layer
+ * the m_l eigenvalues of A_l then the o_l of G_l, ascending.
+ */
+
+/** Doubles in the KFAC factors: sum_l (w_l + 1)^2 + w_{l+1}^2. */
+size_t bk_kfac_size(const bk_net *net);
+/** Doubles in their eigenvalues: sum_l (w_l + 1) + w_{l+1}. */
+size_t bk_kfac_nvalues(const bk_net *net);
+
+/**
+ * The factors A_l and G_l at weights theta over the n rows of (x, y), and
+ * *loglik = log p(y | x, theta). `lik` is BK_LIK_GAUSSIAN (fixed sigma),
+ * BK_LIK_BERNOULLI or BK_LIK_CATEGORICAL. One forward and w_L backward
+ * passes per row.
+ */
+int bk_kfac_factors(const bk_net *net, const double *theta, const bk_likelihood *lik, size_t n, const double *x,
+                    const double *y, double *factors, double *loglik, bk_error *err);
+
+/** Eigendecomposition of every factor (GSL symmv; round-off negatives set to 0). */
+int bk_kfac_eigen(const bk_net *net, const double *factors, double *vectors, double *values, bk_error *err);
+
+/**
+ * Linearised (GLM) predictive of the posterior N(theta, (N G (x) A + delta I)^-1)
+ * per layer: mean (n x w_L) = f(x; theta), cov (n x w_L x w_L) = J Sigma J^T
+ * with J_l = g_a (x) abar per output a. `count` is N.
+ */
+int bk_kfac_predict(const bk_net *net, const double *theta, const double *vectors, const double *values, double count,
+                    double delta, size_t n, const double *x, double *mean, double *cov, bk_error *err);
+
+/**
+ * One posterior draw out = theta + Sigma^{1/2} z: per layer (in order) an
+ * o_l x m_l matrix of N(0, 1) from `rng`, scaled by (N g_i a_j + delta)^{-1/2}
+ * and rotated by Q_G . Q_A^T.
+ */
+int bk_kfac_sample(bk_rng *rng, const bk_net *net, const double *theta, const double *vectors, const double *values,
+                   double count, double delta, double *out, bk_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,7 +2,7 @@ import Foundation
 
 /// The methods ``UncertaintyComparison`` can run.
 public enum ApproxMethod: String, Codable, Sendable, CaseIterable {
-    case mcdropout, ensemble, swag, lastlayer, laplace, vi
+    case mcdropout, ensemble, swag, lastlayer, laplace, vi, kfac
 
     /// Seed 002's table names.
     public var title: String {
@@ -13,6 +13,7 @@ public enum ApproxMethod: String, Codable, Sendable, CaseIterable {
         case .lastlayer: return "Last-layer Bayes"
         case .laplace: return "Last-layer Laplace"
         case .vi: return "Mean-field VI"
+        case .kfac: return "KFAC Laplace"
         }
     }
 }
@@ -134,17 +135,25 @@ public struct UncertaintyComparison: Sendable {
                 predicted = try m.predict(xt, threads: threads)
                 let mm = m.posterior.coefficientCount
                 bytes = 8 * (m.weights.count + mm + mm * mm)
-            case .laplace:
+            case .laplace, .kfac:
                 let arch = try NetworkArchitecture(layers: [d] + hidden + [1], activation: activation)
                 let fit = try Training(epochs: epochs, batchSize: batchSize, optimizer: adam)
                     .train(architecture: arch, x: xs, y: ys, seed: seed)
                 let f = try arch.forward(weights: fit.weights, inputs: xs).values
                 let noise = try NoiseModel.trainingResiduals.noiseSD(y: ys) { f }
-                let m = try LastLayerLaplace.fit(architecture: arch, head: .gaussian, weights: fit.weights, x: xs, y: ys,
-                                                 noiseSD: noise)
-                predictStart = Date()
-                predicted = try m.predict(xt)
-                bytes = 8 * (fit.weights.count + m.covariance.values.count)
+                if method == .kfac {
+                    let m = try KFACLaplace.fit(architecture: arch, head: .gaussian, weights: fit.weights, x: xs, y: ys,
+                                                noiseSD: noise)
+                    predictStart = Date()
+                    predicted = try m.predict(xt)
+                    bytes = 8 * (fit.weights.count + m.eigenvectors.count + m.eigenvalues.count)
+                } else {
+                    let m = try LastLayerLaplace.fit(architecture: arch, head: .gaussian, weights: fit.weights, x: xs, y: ys,
+                                                     noiseSD: noise)
+                    predictStart = Date()
+                    predicted = try m.predict(xt)
+                    bytes = 8 * (fit.weights.count + m.covariance.values.count)
+                }
             case .vi:
                 let arch = try NetworkArchitecture(layers: [d] + hidden + [1], activation: activation)
                 // Prior N(0, 1/fan-in) per weight: O(1) prior functions on standardised data.

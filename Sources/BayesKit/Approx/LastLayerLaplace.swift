@@ -62,25 +62,8 @@ public struct LastLayerLaplace: Sendable, Codable, Equatable {
         var loglik = 0.0
         for i in 0..<n {
             let f = (0..<k).map { c in (0..<m).reduce(0) { $0 + mode[c * m + $1] * phi[i, $1] } }
-            var lambda = [Double](repeating: 0, count: k * k)
-            switch head {
-            case .gaussian:
-                lambda[0] = beta
-                let r = y[i] - f[0]
-                loglik += -0.5 * beta * r * r + 0.5 * log(beta) - Evaluation.logSqrt2Pi
-            case .bernoulli:
-                let q = 1 / (1 + exp(-f[0]))
-                lambda[0] = q * (1 - q)
-                loglik += y[i] * f[0] - softplus(f[0])
-            default:
-                let probs = probabilities(fromLogits: f, rows: 1, columns: k).values
-                for a in 0..<k { for b in 0..<k { lambda[a * k + b] = (a == b ? probs[a] : 0) - probs[a] * probs[b] } }
-                let label = Int(y[i])
-                guard label >= 0, label < k, Double(label) == y[i] else {
-                    throw BayesKitError.invalidArgument("class label at row \(i) must be a whole number in 0..<\(k), got \(y[i])")
-                }
-                loglik += log(max(probs[label], .leastNonzeroMagnitude))
-            }
+            let (lambda, li) = try laplaceOutputCurvature(head: head, logits: f, target: y[i], row: i, noisePrecision: beta)
+            loglik += li
             for a in 0..<k {
                 for b in 0..<k where lambda[a * k + b] != 0 {
                     let l = lambda[a * k + b]
@@ -167,8 +150,7 @@ public struct LastLayerLaplace: Sendable, Codable, Equatable {
     public func predict(_ x: Matrix) throws -> UncertainPrediction {
         guard head == .gaussian else { throw BayesKitError.invalidArgument("a \(head.rawValue) head classifies; use classify(_:)") }
         let (mean, cov) = try logitMoments(x)
-        return try UncertainPrediction(mean: mean.values, epistemicSD: cov.map { max($0.values[0], 0).squareRoot() },
-                                       aleatoricSD: [Double](repeating: 1 / noisePrecision.squareRoot(), count: x.rows))
+        return try glmRegression(mean: mean, covariance: cov, noisePrecision: noisePrecision)
     }
 
     /// GLM predictive for classification: `samples` draws of the logits
