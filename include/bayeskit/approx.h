@@ -115,6 +115,11 @@ typedef struct bk_train_config {
     bk_optim_config optim; /**< optimiser and schedule; weight_decay is the L2 term */
     size_t swa_start;      /**< with a bk_swag: first epoch (0-based) whose end is collected */
     size_t swa_every;      /**< ... then every swa_every >= 1 epochs */
+    /** Adversarial training (Lakshminarayanan, Pritzel & Blundell 2017, the fast gradient sign method of
+     *  Goodfellow et al. 2015): w_0 steps eps_j >= 0, or NULL (off). Each batch then also evaluates
+     *  x' = x + eps (.) sign(d NLL / dx) under the same masks and trains on (NLL(x) + NLL(x')) / 2
+     *  (the paper's sum, halved, so that eps = 0 gives exactly the plain loss and gradient). */
+    const double *adversarial_eps;
 } bk_train_config;
 
 /** Checks `cfg` against `net` (rates in [0, 1), head shape, epochs, optimiser). */
@@ -144,6 +149,16 @@ int bk_approx_train(bk_rng *rng, const bk_net *net, const bk_train_config *cfg, 
  */
 int bk_approx_batch_loss(bk_rng *rng, const bk_net *net, const bk_train_config *cfg, size_t n, const double *x,
                          const double *y, const double *theta, double *loss, double *grad, bk_error *err);
+
+/**
+ * The mean NLL per row of theta at the n rows of (x, y), *loss, and at the
+ * fast-gradient-sign inputs x' = x + eps (.) sign(d NLL / dx), *loss_adv,
+ * without dropout masks (cfg's rates and adversarial_eps are ignored; eps
+ * has w_0 values >= 0).
+ */
+int bk_approx_adversarial_loss(const bk_net *net, const bk_train_config *cfg, size_t n, const double *x,
+                               const double *y, const double *theta, const double *eps, double *loss,
+                               double *loss_adv, bk_error *err);
 
 /**
  * Deep ensemble (Lakshminarayanan et al. 2017): K >= 1 members, member k
