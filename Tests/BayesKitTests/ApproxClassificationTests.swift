@@ -28,6 +28,14 @@ import Testing
         #expect(throws: BayesKitError.self) { try TemperatureScaling.fit(logits: over, labels: [0]) }
     }
 
+    /// A subnormal probability whose mean over draws underflows to 0 must not make the MI infinite.
+    @Test func decompositionSurvivesUnderflow() throws {
+        let tiny = Double.leastNonzeroMagnitude
+        let draws = try (0..<4).map { s in try Matrix(rows: 1, columns: 2, values: s == 0 ? [1 - tiny, tiny] : [1, 0]) }
+        let d = try Evaluation.decomposition(draws)
+        #expect(d.epistemic[0].isFinite && d.total[0].isFinite)
+    }
+
     @Test func softmaxEnsembleOnTwoMoons() throws {
         let moons = try Datasets.twoMoons(count: 200)
         #expect(moons.labels.filter { $0 == 1 }.count == 100)

@@ -23,7 +23,49 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("comparison.svg").path))
     }
 
+    @Test func compareClassifiesTwoMoons() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bk-compare-moons-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var command = try BayesKitCommand.parseAsRoot([
+            "compare", "--data", "moons", "--methods", "ensemble,kfac,lastlayer", "--epochs", "100", "--batch-size", "32",
+            "--members", "2", "--hidden", "16", "--adversarial", "0.01", "--output", dir.path, "--threads", "1",
+            "--progress", "none",
+        ])
+        try command.run()
+        let result = try RunResult.read(from: dir.appendingPathComponent("result.json"))
+        let metrics = try #require(result.metrics)
+        for m in ["ensemble", "kfac"] {
+            #expect(try #require(metrics["\(m)_accuracy"]) > 0.8)
+            for key in ["nll", "brier", "ece", "auroc_entropy", "auroc_mi"] { #expect(metrics["\(m)_\(key)"] != nil, "\(m)_\(key)") }
+        }
+        #expect(metrics["lastlayer_accuracy"] == nil)  // regression only: skipped
+        let md = try String(contentsOf: dir.appendingPathComponent("comparison.md"), encoding: .utf8)
+        #expect(md.contains("| KFAC Laplace |") && md.contains("AUROC MI"))
+        let csv = try CSVReader.read(path: dir.appendingPathComponent("comparison.csv").path)
+        #expect(try csv.column("ece").count == 2)
+    }
+
+    @Test func digitsShipWithTheLibrary() throws {
+        let d = try Datasets.digits()
+        #expect(d.x.rows == 1797 && d.x.columns == 64 && d.labels.count == 1797)
+        #expect(Set(d.labels) == Set(0...9))
+        #expect(d.x.values.allSatisfy { (0...16).contains($0) })
+        #expect(d.labels[0] == 0 && d.labels[1] == 1 && d.x.values[2] == 5)  // scikit-learn's first image
+    }
+
     @Test func badOptionsAreNamed() throws {
+        do {
+            _ = try BayesKitCommand.parseAsRoot(["compare", "--data", "digits", "--methods", "lastlayer,vi"])
+            Issue.record("regression-only methods accepted for digits")
+        } catch {
+            #expect(BayesKitCommand.message(for: error).contains("none of 'lastlayer,vi' classifies"))
+        }
+        do {
+            _ = try BayesKitCommand.parseAsRoot(["compare", "--adversarial=-1"])
+            Issue.record("negative adversarial step accepted")
+        } catch {
+            #expect(BayesKitCommand.message(for: error).contains("--adversarial must be >= 0"))
+        }
         #expect(throws: (any Error).self) { try BayesKitCommand.parseAsRoot(["compare", "--methods", "laplace2"]) }
         do {
             _ = try BayesKitCommand.parseAsRoot(["compare", "--dropout", "1"])

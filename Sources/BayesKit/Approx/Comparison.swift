@@ -41,6 +41,9 @@ public struct UncertaintyComparison: Sendable {
     public var swagEpochs: Int
     /// VI: draws of the predictive.
     public var viSamples: Int
+    /// Ensembles: the adversarial-training step as a fraction of each input's
+    /// range (``DeepEnsemble/adversarialFraction``; `nil`: off).
+    public var adversarialFraction: Double? = nil
 
     public init(hidden: [Int] = [50], activation: Activation = .relu, epochs: Int = 1000, learningRate: Double = 0.01,
                 batchSize: Int? = nil, dropoutRate: Double = 0.1, passes: Int = 50, members: Int = 5, swagRank: Int = 20,
@@ -80,7 +83,8 @@ public struct UncertaintyComparison: Sendable {
     /// Fits every method on (`xTrain`, `yTrain`) and scores it on (`xTest`, `yTest`).
     /// Method m uses seed `seed` (each family draws its own streams from it).
     public func run(_ methods: [ApproxMethod], xTrain: Matrix, yTrain: [Double], xTest: Matrix, yTest: [Double],
-                    seed: UInt64 = 0, threads: Int? = nil, progress: ((ApproxMethod) -> Void)? = nil) throws -> [Row] {
+                    seed: UInt64 = 0, threads: Int? = nil, progress: ((ApproxMethod) -> Void)? = nil,
+                    counter: ProgressCounter? = nil) throws -> [Row] {
         guard !methods.isEmpty else { throw BayesKitError.invalidArgument("compare needs at least 1 method") }
         guard xTrain.rows >= 2, xTrain.rows == yTrain.count, xTest.rows == yTest.count, xTest.rows >= 1,
               xTest.columns == xTrain.columns
@@ -94,7 +98,8 @@ public struct UncertaintyComparison: Sendable {
         let d = xTrain.columns
         let adam = TrainingOptimizer.adam(Adam(learningRate: learningRate))
         var rows = [Row]()
-        for method in methods {
+        for index in methods.indices { counter?.setTotal(1, task: index) }
+        for (index, method) in methods.enumerated() {
             progress?(method)
             let start = Date()
             var predictStart = Date()
@@ -112,7 +117,8 @@ public struct UncertaintyComparison: Sendable {
             case .ensemble:
                 let arch = try NetworkArchitecture(layers: [d] + hidden + [2], activation: activation)
                 let m = try DeepEnsemble(members: members, training: Training(head: .meanVariance, epochs: epochs,
-                                                                              batchSize: batchSize, optimizer: adam))
+                                                                              batchSize: batchSize, optimizer: adam),
+                                         adversarialFraction: adversarialFraction)
                     .fit(architecture: arch, x: xs, y: ys, seed: seed, threads: threads)
                 predictStart = Date()
                 predicted = try m.predict(xt, threads: threads)
@@ -167,6 +173,7 @@ public struct UncertaintyComparison: Sendable {
                 bytes = 8 * (q.mean.count + q.scaleParameters.count)
             }
             let end = Date()
+            counter?.add(1, task: index)
             let original = try predicted.unstandardized(mean: my, sd: sy)
             rows.append(Row(method: method, trainSeconds: predictStart.timeIntervalSince(start),
                             predictSeconds: end.timeIntervalSince(predictStart), modelBytes: bytes,
@@ -270,7 +277,7 @@ struct Standardizer {
 }
 
 /// Okabe–Ito colours, one per method.
-private func methodColor(_ i: Int) -> PlotColor {
+func methodColor(_ i: Int) -> PlotColor {
     let c: [PlotColor] = [.blue, .vermillion, .bluishGreen, .reddishPurple, .orange, .skyBlue]
     return c[i % c.count]
 }

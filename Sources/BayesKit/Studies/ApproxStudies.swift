@@ -81,13 +81,7 @@ public enum ApproxStudies {
                                                                                    seed: seed, threads: threads)
         let single = try training.train(architecture: arch, x: train, y: yTrain, seed: seed)
         let laplace = try LastLayerLaplace.fit(architecture: arch, head: .softmax, weights: single.weights, x: train, y: yTrain)
-        let rng = try RandomStream(seed: seed, stream: 9)
-        var ood = [Double]()
-        for _ in 0..<200 {
-            let r = 4 + 2 * rng.uniform(), a = 2 * Double.pi * rng.uniform()
-            ood += [0.5 + r * cos(a), 0.25 + r * sin(a)]
-        }
-        let oodX = try Matrix(rows: 200, columns: 2, values: ood)
+        let oodX = try Datasets.moonsOutOfDistribution(count: 200, seed: seed)
         let logits = try arch.forward(weights: single.weights, inputs: test)
         let calibrationLogits = try logits.rows(0..<50), calibrationLabels = Array(testLabels[0..<50])
         let temperature = try TemperatureScaling.fit(logits: calibrationLogits, labels: calibrationLabels)
