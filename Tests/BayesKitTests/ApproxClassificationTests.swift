@@ -69,3 +69,21 @@ import Testing
         #expect(after.isFinite && before.isFinite)
     }
 }
+
+@Suite struct ApproxOscillatorStudyTests {
+    @Test func interpolationAndExtrapolationPerMethod() throws {
+        let study = try Studies.run("approx-oscillator", seed: 0, threads: 2)
+        #expect(Studies.names.contains("approx-oscillator"))
+        #expect(study.table.rows.count == ApproxMethod.allCases.count)
+        guard case let .array(rows)? = study.summary["methods"] else { Issue.record("no methods"); return }
+        var harder = 0
+        for r in rows {
+            let inside = r["interpolation_rmse"]?.number ?? .nan, beyond = r["extrapolation_rmse"]?.number ?? .nan
+            #expect(inside.isFinite && beyond.isFinite)
+            #expect((0...1).contains(r["interpolation_coverage_90"]?.number ?? -1))
+            #expect((0...1).contains(r["extrapolation_coverage_90"]?.number ?? -1))
+            if beyond > inside { harder += 1 }
+        }
+        #expect(harder >= rows.count - 1, "extrapolation should be harder than interpolation")
+    }
+}

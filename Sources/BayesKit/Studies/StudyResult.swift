@@ -61,7 +61,7 @@ public struct StudyResult: Sendable {
 /// The seed studies by name.
 public enum Studies {
     /// Every study `bayeskit demo` runs, in order.
-    public static let names = ["blr-sine", "blr-line", "blr-basis", "blr-evidence", "coin", "bootstrap", "vi-sine", "vi-bimodal", "vi-oscillator", "vi-experiments", "mcmc-prior", "mcmc-sine", "mcmc-linear", "mcmc-nuts-sine", "mcmc-hmc-sin", "ode-oscillator", "ode-mcmc", "approx-compare", "approx-moons"]
+    public static let names = ["blr-sine", "blr-line", "blr-basis", "blr-evidence", "coin", "bootstrap", "vi-sine", "vi-bimodal", "vi-oscillator", "vi-experiments", "mcmc-prior", "mcmc-sine", "mcmc-linear", "mcmc-nuts-sine", "mcmc-hmc-sin", "ode-oscillator", "ode-mcmc", "approx-compare", "approx-moons", "approx-oscillator"]
 
     /// Runs the study called `name`. `seed` drives its random draws (function
     /// samples, coin flips, bootstrap resamples); the data are the notebooks' own.
@@ -85,6 +85,7 @@ public enum Studies {
         case "mcmc-linear": return try MCMCStudies.linear(seed: seed, threads: threads)
         case "approx-compare": return try ApproxStudies.sine(seed: seed, threads: threads)
         case "approx-moons": return try ApproxStudies.moons(seed: seed, threads: threads)
+        case "approx-oscillator": return try ApproxStudies.oscillator(seed: seed, threads: threads)
         case "mcmc-nuts-sine": return try NUTSStudies.sine(seed: seed, threads: threads)
         case "mcmc-hmc-sin": return try NUTSStudies.hmcSin(seed: seed, threads: threads)
         default:
