@@ -70,6 +70,10 @@ public struct CompareCommand: ParsableCommand {
                                valueName: "fraction"))
     public var adversarial: Double?
 
+    @Option(help: ArgumentHelp("Prior precision of the Laplace methods (default: tuned by the marginal likelihood).",
+                               valueName: "delta"))
+    public var priorPrecision: Double?
+
     @OptionGroup(title: "Run options") public var runOptions: RunOptions
 
     public init() {}
@@ -108,6 +112,9 @@ public struct CompareCommand: ParsableCommand {
         if let adversarial, !(adversarial >= 0 && adversarial.isFinite) {
             throw ValidationError("--adversarial must be >= 0 and finite; got \(adversarial)")
         }
+        if let priorPrecision, !(priorPrecision > 0 && priorPrecision.isFinite) {
+            throw ValidationError("--prior-precision must be positive and finite; got \(priorPrecision)")
+        }
         if isClassification {
             if testData != nil { throw ValidationError("--test-data applies to --data FILE, not to --data \(dataOptions.data ?? "")") }
             if try !parsedMethods().contains(where: \.classifies) {
@@ -127,6 +134,7 @@ public struct CompareCommand: ParsableCommand {
                                       passes: passes, members: members, swagRank: swagRank, swagSamples: swagSamples,
                                       swagEpochs: swagEpochs)
         s.adversarialFraction = adversarial
+        s.laplacePriorPrecision = priorPrecision
         return s
     }
 
@@ -141,6 +149,7 @@ public struct CompareCommand: ParsableCommand {
             "members": .number(Double(members)), "swag_rank": .number(Double(swagRank)),
             "swag_samples": .number(Double(swagSamples)), "swag_epochs": .number(Double(swagEpochs)),
             "adversarial": adversarial.map { .number($0) } ?? .null,
+            "prior_precision": priorPrecision.map { .number($0) } ?? .null,
             "n_train": .number(Double(nTrain)), "n_test": .number(Double(nTest)),
         ])
     }

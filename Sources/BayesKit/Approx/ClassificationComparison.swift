@@ -101,12 +101,14 @@ extension UncertaintyComparison {
                 bytes = 8 * p * (2 + m.moments.deviations.count)
             case .laplace:
                 let fit = try training.train(architecture: arch, x: xs, y: y, seed: seed)
-                let m = try LastLayerLaplace.fit(architecture: arch, head: .softmax, weights: fit.weights, x: xs, y: y)
+                let m = try LastLayerLaplace.fit(architecture: arch, head: .softmax, weights: fit.weights, x: xs, y: y,
+                                                 priorPrecision: laplacePriorPrecision)
                 classify = { try m.classify($0, seed: seed &+ 1) }
                 bytes = 8 * (p + m.covariance.values.count)
             case .kfac:
                 let fit = try training.train(architecture: arch, x: xs, y: y, seed: seed)
-                let m = try KFACLaplace.fit(architecture: arch, head: .softmax, weights: fit.weights, x: xs, y: y)
+                let m = try KFACLaplace.fit(architecture: arch, head: .softmax, weights: fit.weights, x: xs, y: y,
+                                            priorPrecision: laplacePriorPrecision)
                 classify = { try m.classify($0, seed: seed &+ 1) }
                 bytes = 8 * (p + m.eigenvectors.count + m.eigenvalues.count)
             case .lastlayer, .vi:
@@ -131,22 +133,22 @@ extension UncertaintyComparison {
         return rows
     }
 
-    /// The classification table as Markdown.
-    public static func markdown(_ rows: [ClassificationRow]) -> String {
+    /// The classification table: method, times, memory, accuracy, NLL, Brier, ECE and, with OOD inputs, the AUROCs.
+    public static func table(_ rows: [ClassificationRow]) -> StudyTable {
         let ood = rows.contains { $0.aurocEntropy != nil }
-        var s = "| method | train (s) | predict (s) | memory (KiB) | accuracy | NLL | Brier | ECE |"
-        s += ood ? " AUROC entropy | AUROC MI |\n" : "\n"
-        s += "|---|---:|---:|---:|---:|---:|---:|---:|" + (ood ? "---:|---:|\n" : "\n")
         func f(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }
-        for r in rows {
-            s += "| \(r.method.title) | \(f(r.trainSeconds, 3)) | \(f(r.predictSeconds, 4)) | "
-            s += "\(f(Double(r.modelBytes) / 1024, 1)) | \(f(r.scores.accuracy, 4)) | \(f(r.scores.nll, 4)) | "
-            s += "\(f(r.scores.brier, 4)) | \(f(r.scores.ece, 4)) |"
-            if ood { s += " \(r.aurocEntropy.map { f($0, 3) } ?? "-") | \(r.aurocMutualInformation.map { f($0, 3) } ?? "-") |" }
-            s += "\n"
-        }
-        return s
+        return StudyTable(
+            header: ["method", "train (s)", "predict (s)", "memory (KiB)", "accuracy", "NLL", "Brier", "ECE"]
+                + (ood ? ["AUROC entropy", "AUROC MI"] : []),
+            rows: rows.map { r in
+                [r.method.title, f(r.trainSeconds, 3), f(r.predictSeconds, 4), f(Double(r.modelBytes) / 1024, 1),
+                 f(r.scores.accuracy, 4), f(r.scores.nll, 4), f(r.scores.brier, 4), f(r.scores.ece, 4)]
+                    + (ood ? [r.aurocEntropy.map { f($0, 3) } ?? "-", r.aurocMutualInformation.map { f($0, 3) } ?? "-"] : [])
+            })
     }
+
+    /// The classification table as Markdown.
+    public static func markdown(_ rows: [ClassificationRow]) -> String { table(rows).markdown }
 
     /// Reliability diagrams, one panel per method (observed frequency against
     /// mean confidence per bin, with the diagonal of perfect calibration).

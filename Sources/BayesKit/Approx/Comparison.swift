@@ -44,6 +44,8 @@ public struct UncertaintyComparison: Sendable {
     /// Ensembles: the adversarial-training step as a fraction of each input's
     /// range (``DeepEnsemble/adversarialFraction``; `nil`: off).
     public var adversarialFraction: Double? = nil
+    /// Laplace methods: the prior precision δ (`nil`: tuned by the marginal likelihood).
+    public var laplacePriorPrecision: Double? = nil
 
     public init(hidden: [Int] = [50], activation: Activation = .relu, epochs: Int = 1000, learningRate: Double = 0.01,
                 batchSize: Int? = nil, dropoutRate: Double = 0.1, passes: Int = 50, members: Int = 5, swagRank: Int = 20,
@@ -149,13 +151,13 @@ public struct UncertaintyComparison: Sendable {
                 let noise = try NoiseModel.trainingResiduals.noiseSD(y: ys) { f }
                 if method == .kfac {
                     let m = try KFACLaplace.fit(architecture: arch, head: .gaussian, weights: fit.weights, x: xs, y: ys,
-                                                noiseSD: noise)
+                                                priorPrecision: laplacePriorPrecision, noiseSD: noise)
                     predictStart = Date()
                     predicted = try m.predict(xt)
                     bytes = 8 * (fit.weights.count + m.eigenvectors.count + m.eigenvalues.count)
                 } else {
                     let m = try LastLayerLaplace.fit(architecture: arch, head: .gaussian, weights: fit.weights, x: xs, y: ys,
-                                                     noiseSD: noise)
+                                                     priorPrecision: laplacePriorPrecision, noiseSD: noise)
                     predictStart = Date()
                     predicted = try m.predict(xt)
                     bytes = 8 * (fit.weights.count + m.covariance.values.count)
@@ -184,18 +186,18 @@ public struct UncertaintyComparison: Sendable {
         return rows
     }
 
-    /// Seed 002's table as Markdown.
-    public static func markdown(_ rows: [Row]) -> String {
-        var s = "| method | train (s) | predict (s) | memory (KiB) | RMSE | test log-lik | 90% coverage | CRPS |\n"
-        s += "|---|---:|---:|---:|---:|---:|---:|---:|\n"
-        for r in rows {
-            s += "| \(r.method.title) | \(String(format: "%.3f", r.trainSeconds)) | \(String(format: "%.4f", r.predictSeconds)) | "
-            s += "\(String(format: "%.1f", Double(r.modelBytes) / 1024)) | \(String(format: "%.4f", r.scores.rmse)) | "
-            s += "\(String(format: "%.3f", r.scores.logLikelihood)) | \(String(format: "%.3f", r.scores.coverage90)) | "
-            s += "\(String(format: "%.4f", r.scores.crps)) |\n"
-        }
-        return s
+    /// Seed 002's table: method, train and predict time, memory, RMSE, test log-likelihood, 90% coverage, CRPS.
+    public static func table(_ rows: [Row]) -> StudyTable {
+        func f(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }
+        return StudyTable(header: ["method", "train (s)", "predict (s)", "memory (KiB)", "RMSE", "test log-lik", "90% coverage", "CRPS"],
+                          rows: rows.map { r in
+                              [r.method.title, f(r.trainSeconds, 3), f(r.predictSeconds, 4), f(Double(r.modelBytes) / 1024, 1),
+                               f(r.scores.rmse, 4), f(r.scores.logLikelihood, 3), f(r.scores.coverage90, 3), f(r.scores.crps, 4)]
+                          })
     }
+
+    /// Seed 002's table as Markdown.
+    public static func markdown(_ rows: [Row]) -> String { table(rows).markdown }
 
     /// Calibration curves of every method (observed against nominal
     /// coverage) beside their test log-likelihoods; with one input, one panel

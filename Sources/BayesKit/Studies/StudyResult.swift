@@ -21,6 +21,14 @@ public struct StudyTable: Sendable, Equatable {
         self.header = header
         self.rows = rows
     }
+
+    /// GitHub Markdown: the header, `---` for the first column and `---:`
+    /// (right-aligned numbers) for the others, one line per row.
+    public var markdown: String {
+        func line(_ cells: [String]) -> String { "| " + cells.joined(separator: " | ") + " |\n" }
+        let rule = "|" + header.indices.map { $0 == 0 ? "---" : "---:" }.joined(separator: "|") + "|\n"
+        return line(header) + rule + rows.map(line).joined()
+    }
 }
 
 /// What a seed study produces: its figures, the numbers behind them and a
