@@ -6,13 +6,14 @@ import Foundation
 public struct CompareCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Compare MC dropout, deep ensembles, SWAG, Laplace, last-layer Bayes and VI on one data set.",
+        abstract: "Compare MC dropout, deep ensembles, SWAG, Laplace, last-layer Bayes, VI and NUTS on one data set.",
         discussion: """
             Every method trains the same network shape (--hidden, --activation) on the standardised training \
             data and is scored on the test data. Regression: --data FILE (split by --test-fraction, shuffled \
             by --seed) with an optional --test-data FILE, or the embedded sine data with 200 fresh test points \
             (the default); train and predict time, stored model size, RMSE, mean test log-likelihood, 90% \
-            coverage and CRPS. Classification: --data moons (500 two-moons points, noise 0.2) or --data digits \
+            coverage and CRPS (nuts: NUTS over all weights and the noise, --chains --warmup --draws --thin, \
+            200 evenly spaced draws for the predictive). Classification: --data moons (500 two-moons points, noise 0.2) or --data digits \
             (the 1797 8x8 UCI digits shipped with BayesKit, CC BY 4.0), with softmax heads for the methods \
             that classify (mcdropout, ensemble, swag, laplace, kfac; others are skipped): accuracy, NLL, \
             Brier, ECE with reliability diagrams, and the AUROC of entropy and mutual information against \
@@ -73,6 +74,8 @@ public struct CompareCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Prior precision of the Laplace methods (default: tuned by the marginal likelihood).",
                                valueName: "delta"))
     public var priorPrecision: Double?
+
+    @OptionGroup(title: "Sampler options (nuts)") public var samplerOptions: SamplerOptions
 
     @OptionGroup(title: "Run options") public var runOptions: RunOptions
 
@@ -135,6 +138,10 @@ public struct CompareCommand: ParsableCommand {
                                       swagEpochs: swagEpochs)
         s.adversarialFraction = adversarial
         s.laplacePriorPrecision = priorPrecision
+        s.nutsChains = samplerOptions.chains
+        s.nutsWarmup = samplerOptions.warmup
+        s.nutsDraws = samplerOptions.draws
+        s.nutsThin = samplerOptions.thin
         return s
     }
 
@@ -150,6 +157,8 @@ public struct CompareCommand: ParsableCommand {
             "swag_samples": .number(Double(swagSamples)), "swag_epochs": .number(Double(swagEpochs)),
             "adversarial": adversarial.map { .number($0) } ?? .null,
             "prior_precision": priorPrecision.map { .number($0) } ?? .null,
+            "chains": .number(Double(samplerOptions.chains)), "warmup": .number(Double(samplerOptions.warmup)),
+            "draws": .number(Double(samplerOptions.draws)), "thin": .number(Double(samplerOptions.thin)),
             "n_train": .number(Double(nTrain)), "n_test": .number(Double(nTest)),
         ])
     }

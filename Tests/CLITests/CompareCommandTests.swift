@@ -45,6 +45,21 @@ import Testing
         #expect(try csv.column("ece").count == 2)
     }
 
+    @Test func compareRunsNUTSAsTheReference() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bk-compare-nuts-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var command = try BayesKitCommand.parseAsRoot([
+            "compare", "--methods", "nuts", "--hidden", "8", "--epochs", "50", "--chains", "2", "--warmup", "100",
+            "--draws", "100", "--output", dir.path, "--threads", "1", "--progress", "none",
+        ])
+        try command.run()
+        let result = try RunResult.read(from: dir.appendingPathComponent("result.json"))
+        let metrics = try #require(result.metrics)
+        #expect(try #require(metrics["nuts_rmse"]) < 0.3)  // sin(x) with noise 0.1
+        #expect((0...1).contains(try #require(metrics["nuts_coverage_90"])))
+        #expect(result.config["draws"] == .number(100))
+    }
+
     @Test func digitsShipWithTheLibrary() throws {
         let d = try Datasets.digits()
         #expect(d.x.rows == 1797 && d.x.columns == 64 && d.labels.count == 1797)

@@ -5,7 +5,7 @@ extension ApproxMethod {
     public var classifies: Bool {
         switch self {
         case .mcdropout, .ensemble, .swag, .laplace, .kfac: return true
-        case .lastlayer, .vi: return false
+        case .lastlayer, .vi, .nuts: return false
         }
     }
 }
@@ -111,7 +111,7 @@ extension UncertaintyComparison {
                                             priorPrecision: laplacePriorPrecision)
                 classify = { try m.classify($0, seed: seed &+ 1) }
                 bytes = 8 * (p + m.eigenvectors.count + m.eigenvalues.count)
-            case .lastlayer, .vi:
+            case .lastlayer, .vi, .nuts:
                 throw BayesKitError.invalidArgument("\(method.rawValue) has no classification variant")
             }
             progress?.add(1, task: index)

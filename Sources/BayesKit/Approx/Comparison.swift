@@ -2,7 +2,10 @@ import Foundation
 
 /// The methods ``UncertaintyComparison`` can run.
 public enum ApproxMethod: String, Codable, Sendable, CaseIterable {
-    case mcdropout, ensemble, swag, lastlayer, laplace, vi, kfac
+    case mcdropout, ensemble, swag, lastlayer, laplace, vi, kfac, nuts
+
+    /// Every method but the NUTS reference (the demo studies run these; NUTS costs seconds to minutes).
+    public static var approximations: [ApproxMethod] { allCases.filter { $0 != .nuts } }
 
     /// Seed 002's table names.
     public var title: String {
@@ -14,6 +17,7 @@ public enum ApproxMethod: String, Codable, Sendable, CaseIterable {
         case .laplace: return "Last-layer Laplace"
         case .vi: return "Mean-field VI"
         case .kfac: return "KFAC Laplace"
+        case .nuts: return "NUTS"
         }
     }
 }
@@ -46,6 +50,13 @@ public struct UncertaintyComparison: Sendable {
     public var adversarialFraction: Double? = nil
     /// Laplace methods: the prior precision δ (`nil`: tuned by the marginal likelihood).
     public var laplacePriorPrecision: Double? = nil
+    /// NUTS: chains, warmup and post-warmup iterations per chain, and the
+    /// number of draws (evenly spaced over all chains) the predictive uses.
+    public var nutsChains = 4
+    public var nutsWarmup = 500
+    public var nutsDraws = 500
+    public var nutsThin = 1
+    public var nutsSamples = 200
 
     public init(hidden: [Int] = [50], activation: Activation = .relu, epochs: Int = 1000, learningRate: Double = 0.01,
                 batchSize: Int? = nil, dropoutRate: Double = 0.1, passes: Int = 50, members: Int = 5, swagRank: Int = 20,
@@ -162,6 +173,23 @@ public struct UncertaintyComparison: Sendable {
                     predicted = try m.predict(xt)
                     bytes = 8 * (fit.weights.count + m.covariance.values.count)
                 }
+            case .nuts:
+                // The reference: NUTS over every weight and log σ ~ N(0, 1), weights N(0, 4/fan-in) (VI's
+                // N(0, 1/fan-in) under-fits the sine data even when sampled exactly), started at the MAP.
+                let arch = try NetworkArchitecture(layers: [d] + hidden + [1], activation: activation)
+                let bnn = try BNN(architecture: arch, likelihood: .gaussianLearnedNoise(), prior: .fanInScaled(std: 2))
+                let chains = try MCMC(kernel: NUTS(), chains: nutsChains, warmup: nutsWarmup, draws: nutsDraws, thin: nutsThin)
+                    .run(bnn, x: xs, y: try Matrix(rows: ys.count, columns: 1, values: ys), seed: seed, threads: threads)
+                predictStart = Date()
+                let all = try chains.draws().flatMap { $0 }
+                let step = max(1, all.count / max(nutsSamples, 1))
+                let kept = Array(Swift.stride(from: 0, to: all.count, by: step).map { all[$0] }.prefix(nutsSamples))
+                let p = arch.parameterCount
+                let f = try arch.predict(weightSamples: try Matrix(rows: kept.count, columns: p, values: kept.flatMap { $0[0..<p] }),
+                                         inputs: xt, threads: threads)
+                predicted = try UncertainPrediction(componentMeans: f.map(\.values),
+                                                    componentSDs: kept.map { [Double](repeating: exp($0[p]), count: xt.rows) })
+                bytes = 8 * kept.count * (p + 1)
             case .vi:
                 let arch = try NetworkArchitecture(layers: [d] + hidden + [1], activation: activation)
                 // Prior N(0, 1/fan-in) per weight: O(1) prior functions on standardised data.

@@ -29,7 +29,7 @@ extension ApproxStudies {
         let xTest = try Matrix(rows: 2 * n, columns: 1, values: inside.t + beyond.t)
         let yTest = inside.y + beyond.y
         let settings = UncertaintyComparison(epochs: epochs, swagEpochs: 200)
-        let rows = try settings.run(ApproxMethod.allCases, xTrain: x, yTrain: data.y, xTest: xTest, yTest: yTest,
+        let rows = try settings.run(ApproxMethod.approximations, xTrain: x, yTrain: data.y, xTest: xTest, yTest: yTest,
                                     seed: seed, threads: threads)
         var fig = try UncertaintyComparison.figure(
             rows, xTest: xTest, yTest: yTest, xTrain: x, yTrain: data.y,

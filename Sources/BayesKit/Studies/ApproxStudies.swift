@@ -24,7 +24,7 @@ public enum ApproxStudies {
         let x = try Matrix(rows: data.x.count, columns: 1, values: data.x)
         let test = try sineTest(seed: seed)
         let settings = UncertaintyComparison(epochs: epochs, swagEpochs: 200)
-        let rows = try settings.run(ApproxMethod.allCases, xTrain: x, yTrain: data.y, xTest: test.x, yTest: test.y,
+        let rows = try settings.run(ApproxMethod.approximations, xTrain: x, yTrain: data.y, xTest: test.x, yTest: test.y,
                                     seed: seed, threads: threads)
         let fig = try UncertaintyComparison.figure(rows, xTest: test.x, yTest: test.y, xTrain: x, yTrain: data.y,
                                                    title: "Seed 002's comparison on the sine data (20 training points, 200 test points, 1-50-1 ReLU)")
