@@ -35,16 +35,11 @@ public struct DiagonalLaplace: Sendable, Codable, Equatable {
 
     public static func fit(architecture: NetworkArchitecture, head: OutputHead, weights: [Double], x: Matrix, y: [Double],
                            priorPrecision: Double? = nil, noiseSD: Double = 1) throws -> DiagonalLaplace {
-        guard head != .meanVariance else {
-            throw BayesKitError.invalidArgument("diagonal Laplace supports the gaussian, bernoulli and softmax heads")
-        }
+        let beta = try checkLaplaceInputs("diagonal Laplace", head: head, architecture: architecture, x: x, y: y,
+                                          noiseSD: noiseSD)
         let k = architecture.outputCount, p = architecture.parameterCount
-        if head != .softmax, k != 1 { throw BayesKitError.dimensionMismatch("the \(head.rawValue) head needs 1 output, got \(k)") }
-        guard y.count == x.rows else { throw BayesKitError.dimensionMismatch("\(x.rows) rows but \(y.count) targets") }
-        guard noiseSD > 0, noiseSD.isFinite else { throw BayesKitError.invalidArgument("noise sd must be positive and finite, got \(noiseSD)") }
         let jac = try jacobian(architecture, weights, x)
         let f = try architecture.forward(weights: weights, inputs: x)
-        let beta = head == .gaussian ? 1 / (noiseSD * noiseSD) : 0
         var h = [Double](repeating: 0, count: p)
         var loglik = 0.0
         for i in 0..<x.rows {
@@ -62,15 +57,7 @@ public struct DiagonalLaplace: Sendable, Codable, Equatable {
         func evidence(_ delta: Double) -> Double {
             loglik - 0.5 * delta * norm2 + 0.5 * Double(p) * log(delta) - 0.5 * h.reduce(0) { $0 + log($1 + delta) }
         }
-        let delta: Double
-        if let given = priorPrecision {
-            guard given > 0, given.isFinite else {
-                throw BayesKitError.invalidArgument("prior precision must be positive and finite, got \(given)")
-            }
-            delta = given
-        } else {
-            delta = maximizeLogScale(evidence)
-        }
+        let delta = try laplacePriorPrecision(priorPrecision, evidence: evidence)
         return DiagonalLaplace(architecture: architecture, head: head, weights: weights, ggnDiagonal: h,
                                priorPrecision: delta, noisePrecision: beta, logEvidence: evidence(delta))
     }

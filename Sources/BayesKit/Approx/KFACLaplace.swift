@@ -49,13 +49,9 @@ public struct KFACLaplace: Sendable, Codable, Equatable {
     /// tunes δ by the evidence; `noiseSD` is the Gaussian head's σ (β = 1/σ²).
     public static func fit(architecture: NetworkArchitecture, head: OutputHead, weights: [Double], x: Matrix, y: [Double],
                            priorPrecision: Double? = nil, noiseSD: Double = 1) throws -> KFACLaplace {
-        guard head != .meanVariance else {
-            throw BayesKitError.invalidArgument("KFAC Laplace supports the gaussian, bernoulli and softmax heads")
-        }
-        let k = architecture.outputCount, p = architecture.parameterCount
-        if head != .softmax, k != 1 { throw BayesKitError.dimensionMismatch("the \(head.rawValue) head needs 1 output, got \(k)") }
-        guard y.count == x.rows else { throw BayesKitError.dimensionMismatch("\(x.rows) rows but \(y.count) targets") }
-        guard noiseSD > 0, noiseSD.isFinite else { throw BayesKitError.invalidArgument("noise sd must be positive and finite, got \(noiseSD)") }
+        let beta = try checkLaplaceInputs("KFAC Laplace", head: head, architecture: architecture, x: x, y: y,
+                                          noiseSD: noiseSD)
+        let p = architecture.parameterCount
         try architecture.checkWeights(weights.count, x)
         var lik = bk_likelihood()
         switch head {
@@ -83,18 +79,10 @@ public struct KFACLaplace: Sendable, Codable, Equatable {
             }
             return loglik - 0.5 * delta * norm2 + 0.5 * Double(p) * log(delta) - 0.5 * logdet
         }
-        let delta: Double
-        if let given = priorPrecision {
-            guard given > 0, given.isFinite else {
-                throw BayesKitError.invalidArgument("prior precision must be positive and finite, got \(given)")
-            }
-            delta = given
-        } else {
-            delta = maximizeLogScale(evidence)
-        }
+        let delta = try laplacePriorPrecision(priorPrecision, evidence: evidence)
         return KFACLaplace(architecture: architecture, head: head, weights: weights, eigenvectors: vectors,
                            eigenvalues: values, dataCount: x.rows, priorPrecision: delta,
-                           noisePrecision: head == .gaussian ? 1 / (noiseSD * noiseSD) : 0, logEvidence: evidence(delta))
+                           noisePrecision: beta, logEvidence: evidence(delta))
     }
 
     /// Mean and covariance (w_L × w_L per input) of the linearised outputs (`bk_kfac_predict`).

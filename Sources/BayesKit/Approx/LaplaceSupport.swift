@@ -32,6 +32,30 @@ func laplaceOutputCurvature(head: OutputHead, logits f: [Double], target y: Doub
     }
 }
 
+/// Checks the inputs every Laplace fit shares: a gaussian, bernoulli or
+/// softmax head (one output unless softmax), one target per row, a positive
+/// noise sd. Returns β = 1/σ² for the Gaussian head, else 0.
+func checkLaplaceInputs(_ name: String, head: OutputHead, architecture: NetworkArchitecture, x: Matrix, y: [Double],
+                        noiseSD: Double) throws -> Double {
+    guard head != .meanVariance else {
+        throw BayesKitError.invalidArgument("\(name) supports the gaussian, bernoulli and softmax heads")
+    }
+    let k = architecture.outputCount
+    if head != .softmax, k != 1 { throw BayesKitError.dimensionMismatch("the \(head.rawValue) head needs 1 output, got \(k)") }
+    guard y.count == x.rows else { throw BayesKitError.dimensionMismatch("\(x.rows) rows but \(y.count) targets") }
+    guard noiseSD > 0, noiseSD.isFinite else { throw BayesKitError.invalidArgument("noise sd must be positive and finite, got \(noiseSD)") }
+    return head == .gaussian ? 1 / (noiseSD * noiseSD) : 0
+}
+
+/// δ: the given prior precision (checked), or the maximiser of the Laplace evidence.
+func laplacePriorPrecision(_ given: Double?, evidence: (Double) throws -> Double) throws -> Double {
+    guard let given else { return try maximizeLogScale(evidence) }
+    guard given > 0, given.isFinite else {
+        throw BayesKitError.invalidArgument("prior precision must be positive and finite, got \(given)")
+    }
+    return given
+}
+
 /// The GLM predictive for regression: mean f(x; θ*), epistemic sd √(J Σ Jᵀ), aleatoric 1/√β.
 func glmRegression(mean: Matrix, covariance: [Matrix], noisePrecision: Double) throws -> UncertainPrediction {
     try UncertainPrediction(mean: mean.values, epistemicSD: covariance.map { max($0.values[0], 0).squareRoot() },

@@ -44,19 +44,13 @@ public struct LastLayerLaplace: Sendable, Codable, Equatable {
     /// tunes δ by the evidence; `noiseSD` is the Gaussian head's σ (β = 1/σ²).
     public static func fit(architecture: NetworkArchitecture, head: OutputHead, weights: [Double], x: Matrix, y: [Double],
                            priorPrecision: Double? = nil, noiseSD: Double = 1) throws -> LastLayerLaplace {
-        guard head != .meanVariance else {
-            throw BayesKitError.invalidArgument("last-layer Laplace supports the gaussian, bernoulli and softmax heads")
-        }
+        let beta = try checkLaplaceInputs("last-layer Laplace", head: head, architecture: architecture, x: x, y: y,
+                                          noiseSD: noiseSD)
         guard architecture.layerCount >= 2 else { throw BayesKitError.invalidArgument("the network has no hidden layer") }
         let k = architecture.outputCount
-        if head == .gaussian, k != 1 { throw BayesKitError.dimensionMismatch("the Gaussian head needs 1 output, got \(k)") }
-        if head == .bernoulli, k != 1 { throw BayesKitError.dimensionMismatch("the Bernoulli head needs 1 output, got \(k)") }
-        guard y.count == x.rows else { throw BayesKitError.dimensionMismatch("\(x.rows) rows but \(y.count) targets") }
-        guard noiseSD > 0, noiseSD.isFinite else { throw BayesKitError.invalidArgument("noise sd must be positive and finite, got \(noiseSD)") }
         let phi = try features(architecture, weights, x)
         let m = phi.columns, p = k * m, n = x.rows
         let mode = lastLayer(architecture, weights)
-        let beta = head == .gaussian ? 1 / (noiseSD * noiseSD) : 0
         // GGN and log-likelihood at θ*.
         var ggn = [Double](repeating: 0, count: p * p)
         var loglik = 0.0
@@ -81,15 +75,7 @@ public struct LastLayerLaplace: Sendable, Codable, Equatable {
             let logdet = try Matrix(rows: p, columns: p, values: h).logDeterminantSPD()
             return loglik - 0.5 * delta * norm2 + 0.5 * Double(p) * log(delta) - 0.5 * logdet
         }
-        let delta: Double
-        if let given = priorPrecision {
-            guard given > 0, given.isFinite else {
-                throw BayesKitError.invalidArgument("prior precision must be positive and finite, got \(given)")
-            }
-            delta = given
-        } else {
-            delta = try maximizeLogScale(evidence)
-        }
+        let delta = try laplacePriorPrecision(priorPrecision, evidence: evidence)
         var h = ggn
         for j in 0..<p { h[j * p + j] += delta }
         let precision = try Matrix(rows: p, columns: p, values: h)
