@@ -77,7 +77,10 @@ public struct DataOptions: ParsableArguments {
 
 /// Activation functions of dense layers.
 public enum ActivationOption: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case relu, tanh, sigmoid, sin, identity
+    case relu, tanh, sigmoid, sin, identity, softplus
+
+    /// The library's activation of the same name.
+    public var activation: Activation { Activation(rawValue: rawValue) ?? .relu }
 }
 
 /// Observation models.
@@ -90,7 +93,7 @@ public struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Layer widths, input to output, comma-separated.", valueName: "widths"))
     public var layers: String = "1,5,1"
 
-    @Option(help: "Hidden activation: relu, tanh, sigmoid, sin or identity.")
+    @Option(help: "Hidden activation: relu, tanh, sigmoid, softplus, sin or identity.")
     public var activation: ActivationOption = .relu
 
     @Option(help: "Likelihood: gaussian, bernoulli or categorical.")

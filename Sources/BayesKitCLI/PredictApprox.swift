@@ -3,9 +3,10 @@ import Foundation
 
 extension PredictCommand {
     /// The archive kinds of the cheap approximations (``MCDropoutModel``,
-    /// ``EnsembleModel``, ``SWAGModel``, ``LastLayerModel``, ``LastLayerLaplace``, ``DiagonalLaplace``).
+    /// ``EnsembleModel``, ``SWAGModel``, ``LastLayerModel``, ``LastLayerLaplace``, ``DiagonalLaplace``, ``KFACLaplace``).
     static let approxKinds = [MCDropoutModel.archiveKind, EnsembleModel.archiveKind, SWAGModel.archiveKind,
-                              LastLayerModel.archiveKind, LastLayerLaplace.archiveKind, DiagonalLaplace.archiveKind]
+                              LastLayerModel.archiveKind, LastLayerLaplace.archiveKind, DiagonalLaplace.archiveKind,
+                              KFACLaplace.archiveKind]
 
     /// Predictive of a saved cheap approximation (regression heads): mean,
     /// total and epistemic sd, and the quantiles of the moment-matched
@@ -33,6 +34,10 @@ extension PredictCommand {
             predictAt = { try m.predict($0) }
         case DiagonalLaplace.archiveKind:
             let m = try DiagonalLaplace.load(from: url)
+            d = m.architecture.inputCount
+            predictAt = { try m.predict($0) }
+        case KFACLaplace.archiveKind:
+            let m = try KFACLaplace.load(from: url)
             d = m.architecture.inputCount
             predictAt = { try m.predict($0) }
         default:

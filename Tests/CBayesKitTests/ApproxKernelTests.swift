@@ -189,3 +189,70 @@ private func trainConfig(head: bk_head_kind = BK_HEAD_GAUSSIAN, epochs: Int = 1,
         #expect(errorMessage(err).contains("rank"))
     }
 }
+
+@Suite struct KFACKernel {
+    /// A linear network [2 -> 1] with a Gaussian head: A = mean of [x; 1][x; 1]^T, G = 1/sigma^2, exactly.
+    @Test func factorsOfALinearModelAreKnown() throws {
+        let net = makeNet([2, 1], [])
+        defer { bk_net_free(net) }
+        let x = [0.5, -1.0, 2.0, 0.25, -1.5, 1.0], y = [0.1, 0.7, -0.4], n = 3
+        let theta = [0.3, -0.2, 0.05]
+        var lik = bk_likelihood()
+        lik.kind = Int32(BK_LIK_GAUSSIAN.rawValue)
+        lik.sigma = 0.5
+        #expect(bk_kfac_size(net) == 9 + 1 && bk_kfac_nvalues(net) == 4)
+        var factors = [Double](repeating: 0, count: 10), loglik = 0.0
+        var err = bk_error()
+        #expect(bk_kfac_factors(net, theta, &lik, n, x, y, &factors, &loglik, &err) == 0)
+        for i in 0..<3 {
+            for j in 0..<3 {
+                let a = (0..<n).map { r -> Double in
+                    let u = [x[2 * r], x[2 * r + 1], 1.0]
+                    return u[i] * u[j]
+                }.reduce(0, +) / Double(n)
+                #expect(abs(factors[i * 3 + j] - a) < 1e-14)
+            }
+        }
+        #expect(abs(factors[9] - 4) < 1e-14)
+        var expected = 0.0
+        for r in 0..<n {
+            let f = theta[0] * x[2 * r] + theta[1] * x[2 * r + 1] + theta[2]
+            expected += -0.5 * (y[r] - f) * (y[r] - f) / 0.25 - log(0.5) - 0.5 * log(2 * Double.pi)
+        }
+        #expect(abs(loglik - expected) < 1e-12)
+        // Bad input: learned noise, non-positive prior precision.
+        lik.kind = Int32(BK_LIK_GAUSSIAN_LEARNED_NOISE.rawValue)
+        lik.log_sigma_std = 1
+        #expect(bk_kfac_factors(net, theta, &lik, n, x, y, &factors, &loglik, &err) == Int32(BK_EINVAL.rawValue))
+        #expect(errorMessage(err).contains("fixed noise"))
+        var vectors = factors, values = [Double](repeating: 0, count: 4)
+        #expect(bk_kfac_eigen(net, factors, &vectors, &values, &err) == 0)
+        var mean = [0.0], cov = [0.0]
+        #expect(bk_kfac_predict(net, theta, vectors, values, 3, 0, 1, x, &mean, &cov, &err) == Int32(BK_EINVAL.rawValue))
+        #expect(errorMessage(err).contains("prior precision"))
+    }
+}
+
+@Suite struct AdversarialKernel {
+    /// The input gradient of the masked backward pass agrees with finite
+    /// differences of the loss in x, and bad steps are refused.
+    @Test func fastGradientSignStepsRaiseTheLoss() throws {
+        let net = makeNet([2, 8, 1], [BK_ACT_TANH])
+        defer { bk_net_free(net) }
+        let theta = uniforms(Int(bk_net_nparams(net)), seed: 4, scale: 1)
+        let x = [0.3, -0.2, 1.0, 0.5, -0.7, 0.1], y = [0.2, -0.3, 0.9], n = 3
+        var cfg = trainConfig()
+        var err = bk_error()
+        var clean = 0.0, adv = 0.0
+        let eps = [0.05, 0.05]
+        #expect(bk_approx_adversarial_loss(net, &cfg, n, x, y, theta, eps, &clean, &adv, &err) == 0)
+        #expect(adv > clean)
+        let zero = [0.0, 0.0]
+        var clean0 = 0.0, adv0 = 0.0
+        #expect(bk_approx_adversarial_loss(net, &cfg, n, x, y, theta, zero, &clean0, &adv0, &err) == 0)
+        #expect(clean0 == clean && adv0 == clean)
+        let bad = [0.1, -1.0]
+        #expect(bk_approx_adversarial_loss(net, &cfg, n, x, y, theta, bad, &clean, &adv, &err) == Int32(BK_EINVAL.rawValue))
+        #expect(errorMessage(err).contains("adversarial step of input 1"))
+    }
+}

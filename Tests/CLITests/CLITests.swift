@@ -51,8 +51,8 @@ import Testing
                                       of MCMC draws files.
               ode                     ODE systems: solve them, grid and MCMC posteriors
                                       over their parameters.
-              compare                 Compare MC dropout, deep ensembles, SWAG, last-layer
-                                      Bayes and VI on one regression data set.
+              compare                 Compare MC dropout, deep ensembles, SWAG, Laplace,
+                                      last-layer Bayes, VI and NUTS on one data set.
               predict                 Predictive mean, sd and quantiles of a saved model at
                                       new inputs.
               vae                     Variational autoencoder: amortized VI with an encoder

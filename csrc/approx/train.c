@@ -57,6 +57,10 @@ int bk_train_config_check(const bk_net *net, const bk_train_config *cfg, bk_erro
     }
     if (cfg->epochs == 0) return bk_error_set(err, BK_EINVAL, "training needs epochs >= 1, got 0");
     if (cfg->swa_every == 0) return bk_error_set(err, BK_EINVAL, "SWA collection interval must be >= 1 epoch, got 0");
+    for (size_t j = 0; cfg->adversarial_eps && j < net->widths[0]; j++)
+        if (!(cfg->adversarial_eps[j] >= 0.0) || !isfinite(cfg->adversarial_eps[j]))
+            return bk_error_set(err, BK_EINVAL, "adversarial step of input %zu must be >= 0 and finite, got %g", j,
+                                cfg->adversarial_eps[j]);
     int st = bk_approx_rates_check(net, cfg->dropout, cfg->ndropout, cfg->dropconnect, err);
     if (st) return st;
     return bk_optim_config_check(&cfg->optim, err);
@@ -146,18 +150,69 @@ const double *bk_approx_masks_draw(bk_rng *rng, const bk_net *net, const double 
     return mk->theta;
 }
 
-/* Draws the masks of one batch from rng, then returns the mean NLL per row
- * of the b rows and writes its gradient into grad (P values). */
-static double batch_loss(bk_rng *rng, const bk_net *net, const bk_train_config *cfg, size_t b, const double *xb,
-                         const double *yb, const double *theta, double *grad, bk_net_work *ws, bk_approx_masks *mk) {
-    const size_t P = net->nparams, k = net->widths[net->nlayers];
-    const double *tw = bk_approx_masks_draw(rng, net, cfg->dropout, cfg->dropconnect, b, theta, mk);
+/* Buffers of adversarial training for batches of up to B rows. */
+typedef struct adv_buffers {
+    double *gx, *xa, *grad2; /* B x w_0, B x w_0, P */
+} adv_buffers;
+
+static int adv_alloc(const bk_net *net, const double *eps, size_t B, adv_buffers *ab) {
+    memset(ab, 0, sizeof *ab);
+    if (!eps) return BK_SUCCESS;
+    ab->gx = malloc(B * net->widths[0] * sizeof *ab->gx);
+    ab->xa = malloc(B * net->widths[0] * sizeof *ab->xa);
+    ab->grad2 = malloc(net->nparams * sizeof *ab->grad2);
+    return ab->gx && ab->xa && ab->grad2 ? BK_SUCCESS : BK_ENOMEM;
+}
+
+static void adv_free(adv_buffers *ab) {
+    free(ab->gx);
+    free(ab->xa);
+    free(ab->grad2);
+}
+
+/* Mean NLL per row of the b rows under weights tw and the drawn masks; its
+ * gradient in the weights goes to grad and, when gx is not NULL, in the
+ * inputs to gx (b x w_0). */
+static double pass_loss(const bk_net *net, const bk_train_config *cfg, size_t b, const double *xb, const double *yb,
+                        const double *tw, double *grad, double *gx, bk_net_work *ws, const bk_approx_masks *mk) {
+    const size_t k = net->widths[net->nlayers];
     const double *f = bk_net_forward_masked_raw(net, tw, b, xb, ws, (const double *const *)mk->layer);
     const double inv = 1.0 / (double)b;
     const double nll = head_nll(net, cfg, b, yb, f, ws->dout) * inv;
     if (!isfinite(nll)) return nll;
     for (size_t i = 0; i < b * k; i++) ws->dout[i] *= inv;
-    bk_net_backward_masked_raw(net, tw, ws->dout, grad, ws, (const double *const *)mk->layer);
+    bk_net_backward_masked_raw(net, tw, ws->dout, grad, gx, ws, (const double *const *)mk->layer);
+    return nll;
+}
+
+/* x' = x + eps (.) sign(gx) (sign 0 at 0). */
+static void fgsm(size_t b, size_t d, const double *eps, const double *x, const double *gx, double *xa) {
+    for (size_t r = 0; r < b; r++)
+        for (size_t j = 0; j < d; j++) {
+            const double g = gx[r * d + j];
+            xa[r * d + j] = x[r * d + j] + eps[j] * (double)((g > 0.0) - (g < 0.0));
+        }
+}
+
+/* Draws the masks of one batch from rng, then returns the mean NLL per row
+ * of the b rows and writes its gradient into grad (P values). With
+ * cfg->adversarial_eps the loss and gradient are the average over x and the
+ * fast-gradient-sign inputs x' (same masks). */
+static double batch_loss(bk_rng *rng, const bk_net *net, const bk_train_config *cfg, size_t b, const double *xb,
+                         const double *yb, const double *theta, double *grad, bk_net_work *ws, bk_approx_masks *mk,
+                         adv_buffers *ab) {
+    const size_t P = net->nparams;
+    const double *tw = bk_approx_masks_draw(rng, net, cfg->dropout, cfg->dropconnect, b, theta, mk);
+    const double *eps = cfg->adversarial_eps;
+    double nll = pass_loss(net, cfg, b, xb, yb, tw, grad, eps ? ab->gx : NULL, ws, mk);
+    if (!isfinite(nll)) return nll;
+    if (eps) {
+        fgsm(b, net->widths[0], eps, xb, ab->gx, ab->xa);
+        const double nll2 = pass_loss(net, cfg, b, ab->xa, yb, tw, ab->grad2, NULL, ws, mk);
+        if (!isfinite(nll2)) return nll2;
+        for (size_t i = 0; i < P; i++) grad[i] = 0.5 * (grad[i] + ab->grad2[i]);
+        nll = 0.5 * (nll + nll2);
+    }
     if (mk->wmask)
         for (size_t i = 0; i < P; i++) grad[i] *= mk->wmask[i];
     return nll;
@@ -172,17 +227,63 @@ int bk_approx_batch_loss(bk_rng *rng, const bk_net *net, const bk_train_config *
     if ((st = check_data(net, cfg->head, n, x, y, err))) return st;
     bk_net_work *ws = NULL;
     bk_approx_masks mk;
-    if (bk_approx_masks_alloc(net, cfg->dropout, cfg->dropconnect, n, &mk)) {
+    adv_buffers ab;
+    const int ast = adv_alloc(net, cfg->adversarial_eps, n, &ab);
+    if (bk_approx_masks_alloc(net, cfg->dropout, cfg->dropconnect, n, &mk) || ast) {
         bk_approx_masks_free(net, &mk);
+        adv_free(&ab);
         return bk_error_set(err, BK_ENOMEM, "cannot allocate masks for %zu rows", n);
     }
     if ((st = bk_net_work_alloc(net, n, &ws, err))) {
         bk_approx_masks_free(net, &mk);
+        adv_free(&ab);
         return st;
     }
-    *loss = batch_loss(rng, net, cfg, n, x, y, theta, grad, ws, &mk);
+    *loss = batch_loss(rng, net, cfg, n, x, y, theta, grad, ws, &mk, &ab);
     bk_net_work_free(ws);
     bk_approx_masks_free(net, &mk);
+    adv_free(&ab);
+    return BK_SUCCESS;
+}
+
+int bk_approx_adversarial_loss(const bk_net *net, const bk_train_config *cfg, size_t n, const double *x,
+                               const double *y, const double *theta, const double *eps, double *loss,
+                               double *loss_adv, bk_error *err) {
+    bk_init();
+    if (!theta || !eps || !loss || !loss_adv)
+        return bk_error_set(err, BK_EINVAL, "parameters, steps or outputs is NULL");
+    if (!cfg) return bk_error_set(err, BK_EINVAL, "training configuration is NULL");
+    bk_train_config plain = *cfg;
+    plain.dropout = NULL;
+    plain.ndropout = 0;
+    plain.dropconnect = 0.0;
+    plain.adversarial_eps = eps;
+    int st = bk_train_config_check(net, &plain, err);
+    if (st) return st;
+    if ((st = check_data(net, cfg->head, n, x, y, err))) return st;
+    bk_net_work *ws = NULL;
+    bk_approx_masks mk;
+    adv_buffers ab;
+    const int ast = adv_alloc(net, eps, n, &ab);
+    if (bk_approx_masks_alloc(net, NULL, 0.0, n, &mk) || ast) {
+        bk_approx_masks_free(net, &mk);
+        adv_free(&ab);
+        return bk_error_set(err, BK_ENOMEM, "cannot allocate buffers for %zu rows", n);
+    }
+    if ((st = bk_net_work_alloc(net, n, &ws, err))) {
+        bk_approx_masks_free(net, &mk);
+        adv_free(&ab);
+        return st;
+    }
+    const double clean = pass_loss(net, &plain, n, x, y, theta, ab.grad2, ab.gx, ws, &mk);
+    fgsm(n, net->widths[0], eps, x, ab.gx, ab.xa);
+    const double adv = pass_loss(net, &plain, n, ab.xa, y, theta, ab.grad2, NULL, ws, &mk);
+    bk_net_work_free(ws);
+    bk_approx_masks_free(net, &mk);
+    adv_free(&ab);
+    if (!isfinite(clean) || !isfinite(adv)) return bk_error_set(err, BK_ENONFINITE, "the loss is not finite");
+    *loss = clean;
+    *loss_adv = adv;
     return BK_SUCCESS;
 }
 
@@ -201,10 +302,12 @@ int bk_approx_train(bk_rng *rng, const bk_net *net, const bk_train_config *cfg, 
     bk_optim *opt = NULL;
     bk_net_work *ws = NULL;
     bk_approx_masks mk;
+    adv_buffers ab;
     size_t *order = malloc(n * sizeof *order);
     double *xb = malloc(B * d * sizeof *xb), *yb = malloc(B * q * sizeof *yb), *grad = malloc(P * sizeof *grad);
     double *last = malloc(P * sizeof *last);
     int mst = bk_approx_masks_alloc(net, cfg->dropout, cfg->dropconnect, B, &mk);
+    mst |= adv_alloc(net, cfg->adversarial_eps, B, &ab);
     if (!order || !xb || !yb || !grad || !last || mst) {
         st = bk_error_set(err, BK_ENOMEM, "cannot allocate training buffers for %zu rows", n);
         goto done;
@@ -227,7 +330,7 @@ int bk_approx_train(bk_rng *rng, const bk_net *net, const bk_train_config *cfg, 
                 memcpy(xb + r * d, x + order[start + r] * d, d * sizeof *xb);
                 memcpy(yb + r * q, y + order[start + r] * q, q * sizeof *yb);
             }
-            const double nll = batch_loss(rng, net, cfg, b, xb, yb, theta, grad, ws, &mk);
+            const double nll = batch_loss(rng, net, cfg, b, xb, yb, theta, grad, ws, &mk, &ab);
             if (!isfinite(nll)) {
                 memcpy(theta, last, P * sizeof *theta);
                 st = bk_error_set(err, BK_ENONFINITE,
@@ -249,6 +352,7 @@ done:
     bk_net_work_free(ws);
     bk_optim_free(opt);
     bk_approx_masks_free(net, &mk);
+    adv_free(&ab);
     free(order);
     free(xb);
     free(yb);

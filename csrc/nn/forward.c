@@ -375,8 +375,8 @@ const double *bk_net_forward_masked_raw(const bk_net *net, const double *theta, 
 }
 
 void bk_net_backward_masked_raw(const bk_net *net, const double *theta, const double *dout, double *grad_theta,
-                                bk_net_work *ws, const double *const *masks) {
-    const size_t n = ws->rows, L = net->nlayers, k = net->widths[L];
+                                double *grad_x, bk_net_work *ws, const double *const *masks) {
+    const size_t n = ws->rows, L = net->nlayers, d = net->widths[0], k = net->widths[L];
     const double *D = dout;
     if (k > 1) {
         double *t = (dout == ws->d0) ? ws->d1 : ws->d0;
@@ -388,9 +388,16 @@ void bk_net_backward_masked_raw(const bk_net *net, const double *theta, const do
         const double *W = theta + net->woff[l];
         const double *A = l > 0 ? ws->a[l - 1] : ws->x0;
         double *gW = grad_theta + net->woff[l], *gb = gW + out * in;
-        double *Dprev = l > 0 ? ((D == ws->d0) ? ws->d1 : ws->d0) : NULL;
+        double *Dprev = NULL; /* as bk_net_backward_raw: the other delta buffer, grad_x, or nowhere */
+        if (l > 0)
+            Dprev = (D == ws->d0) ? ws->d1 : ws->d0;
+        else if (grad_x)
+            Dprev = d > 1 ? ((D == ws->d0) ? ws->d1 : ws->d0) : grad_x;
         dense_backward(n, in, out, D, A, W, gW, gb, Dprev);
-        if (l == 0) break;
+        if (l == 0) {
+            if (grad_x && d > 1) transpose(d, n, Dprev, grad_x);
+            break;
+        }
         const double *restrict m = masks ? masks[l - 1] : NULL;
         if (m)
             for (size_t i = 0; i < n * in; i++) Dprev[i] *= m[i];

@@ -58,11 +58,12 @@ const double *bk_net_forward_value_raw(const bk_net *net, const double *theta, s
  * hidden activations of layer l (l < L-1) multiplied elementwise by masks[l]
  * (unit-major w_{l+1} x n, typically 0 or 1/(1-p); NULL: no dropout there;
  * masks itself may be NULL). The backward pass takes the same masks and
- * computes act' from the pre-activations. No grad_x. */
+ * computes act' from the pre-activations; grad_x (row-major n x w_0, may be
+ * NULL) receives dL/dx as in bk_net_backward_raw. */
 const double *bk_net_forward_masked_raw(const bk_net *net, const double *theta, size_t n, const double *x,
                                         bk_net_work *ws, const double *const *masks);
 void bk_net_backward_masked_raw(const bk_net *net, const double *theta, const double *dout, double *grad_theta,
-                                bk_net_work *ws, const double *const *masks);
+                                double *grad_x, bk_net_work *ws, const double *const *masks);
 
 /* Log likelihood of outputs f (n x w_L); when dout is not NULL writes
  * d loglik / d f there and, for the Gaussians, *dlogsigma (when not NULL).

@@ -115,6 +115,11 @@ typedef struct bk_train_config {
     bk_optim_config optim; /**< optimiser and schedule; weight_decay is the L2 term */
     size_t swa_start;      /**< with a bk_swag: first epoch (0-based) whose end is collected */
     size_t swa_every;      /**< ... then every swa_every >= 1 epochs */
+    /** Adversarial training (Lakshminarayanan, Pritzel & Blundell 2017, the fast gradient sign method of
+     *  Goodfellow et al. 2015): w_0 steps eps_j >= 0, or NULL (off). Each batch then also evaluates
+     *  x' = x + eps (.) sign(d NLL / dx) under the same masks and trains on (NLL(x) + NLL(x')) / 2
+     *  (the paper's sum, halved, so that eps = 0 gives exactly the plain loss and gradient). */
+    const double *adversarial_eps;
 } bk_train_config;
 
 /** Checks `cfg` against `net` (rates in [0, 1), head shape, epochs, optimiser). */
@@ -144,6 +149,16 @@ int bk_approx_train(bk_rng *rng, const bk_net *net, const bk_train_config *cfg, 
  */
 int bk_approx_batch_loss(bk_rng *rng, const bk_net *net, const bk_train_config *cfg, size_t n, const double *x,
                          const double *y, const double *theta, double *loss, double *grad, bk_error *err);
+
+/**
+ * The mean NLL per row of theta at the n rows of (x, y), *loss, and at the
+ * fast-gradient-sign inputs x' = x + eps (.) sign(d NLL / dx), *loss_adv,
+ * without dropout masks (cfg's rates and adversarial_eps are ignored; eps
+ * has w_0 values >= 0).
+ */
+int bk_approx_adversarial_loss(const bk_net *net, const bk_train_config *cfg, size_t n, const double *x,
+                               const double *y, const double *theta, const double *eps, double *loss,
+                               double *loss_adv, bk_error *err);
 
 /**
  * Deep ensemble (Lakshminarayanan et al. 2017): K >= 1 members, member k
@@ -183,6 +198,59 @@ int bk_approx_mc_dropout(const bk_net *net, const double *theta, const double *r
  */
 int bk_approx_jacobian(const bk_net *net, const double *theta, size_t n, const double *x, double *jac,
                        bk_error *err);
+
+/*
+ * KFAC LAPLACE (Ritter, Botev & Barber 2018; laplace-torch's KronLaplace).
+ * For dense layer l with input abar = [a_l; 1] (m_l = w_l + 1 values, bias
+ * last) and pre-activation z_{l+1} (o_l = w_{l+1} values), the GGN block of
+ * the weights [W_l b_l] (index (i, j): output unit i, input j, j = w_l the
+ * bias) is approximated by the Kronecker product
+ *     H_l ~ N (G_l (x) A_l),  A_l = E[abar abar^T],  G_l = E[sum_c g_c g_c^T],
+ * g_c = d(v_c . f)/dz_{l+1} with Lambda = sum_c v_c v_c^T the Hessian of
+ * the NLL in the outputs f (beta I; p(1 - p); diag(p) - p p^T) and E the
+ * mean over the N rows. Layers are independent blocks. With A = Q_A diag(a)
+ * Q_A^T and G = Q_G diag(g) Q_G^T, the posterior precision H_l + delta I
+ * has eigenvalues N g_i a_j + delta in the basis Q_G (x) Q_A, which gives
+ * the damped inverse, its log-determinant and its square root in O(m^3 + o^3).
+ *
+ * Layout of `factors` (bk_kfac_size doubles): layer by layer A_l (m_l x m_l)
+ * then G_l (o_l x o_l), row-major; `vectors` has the same layout with the
+ * eigenvectors as COLUMNS; `values` (bk_kfac_nvalues doubles) layer by layer
+ * the m_l eigenvalues of A_l then the o_l of G_l, ascending.
+ */
+
+/** Doubles in the KFAC factors: sum_l (w_l + 1)^2 + w_{l+1}^2. */
+size_t bk_kfac_size(const bk_net *net);
+/** Doubles in their eigenvalues: sum_l (w_l + 1) + w_{l+1}. */
+size_t bk_kfac_nvalues(const bk_net *net);
+
+/**
+ * The factors A_l and G_l at weights theta over the n rows of (x, y), and
+ * *loglik = log p(y | x, theta). `lik` is BK_LIK_GAUSSIAN (fixed sigma),
+ * BK_LIK_BERNOULLI or BK_LIK_CATEGORICAL. One forward and w_L backward
+ * passes per row.
+ */
+int bk_kfac_factors(const bk_net *net, const double *theta, const bk_likelihood *lik, size_t n, const double *x,
+                    const double *y, double *factors, double *loglik, bk_error *err);
+
+/** Eigendecomposition of every factor (GSL symmv; round-off negatives set to 0). */
+int bk_kfac_eigen(const bk_net *net, const double *factors, double *vectors, double *values, bk_error *err);
+
+/**
+ * Linearised (GLM) predictive of the posterior N(theta, (N G (x) A + delta I)^-1)
+ * per layer: mean (n x w_L) = f(x; theta), cov (n x w_L x w_L) = J Sigma J^T
+ * with J_l = g_a (x) abar per output a. `count` is N.
+ */
+int bk_kfac_predict(const bk_net *net, const double *theta, const double *vectors, const double *values, double count,
+                    double delta, size_t n, const double *x, double *mean, double *cov, bk_error *err);
+
+/**
+ * One posterior draw out = theta + Sigma^{1/2} z: per layer (in order) an
+ * o_l x m_l matrix of N(0, 1) from `rng`, scaled by (N g_i a_j + delta)^{-1/2}
+ * and rotated by Q_G . Q_A^T.
+ */
+int bk_kfac_sample(bk_rng *rng, const bk_net *net, const double *theta, const double *vectors, const double *values,
+                   double count, double delta, double *out, bk_error *err);
 
 #ifdef __cplusplus
 }

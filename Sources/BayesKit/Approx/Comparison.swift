@@ -2,7 +2,10 @@ import Foundation
 
 /// The methods ``UncertaintyComparison`` can run.
 public enum ApproxMethod: String, Codable, Sendable, CaseIterable {
-    case mcdropout, ensemble, swag, lastlayer, laplace, vi
+    case mcdropout, ensemble, swag, lastlayer, laplace, vi, kfac, nuts
+
+    /// Every method but the NUTS reference (the demo studies run these; NUTS costs seconds to minutes).
+    public static var approximations: [ApproxMethod] { allCases.filter { $0 != .nuts } }
 
     /// Seed 002's table names.
     public var title: String {
@@ -13,6 +16,8 @@ public enum ApproxMethod: String, Codable, Sendable, CaseIterable {
         case .lastlayer: return "Last-layer Bayes"
         case .laplace: return "Last-layer Laplace"
         case .vi: return "Mean-field VI"
+        case .kfac: return "KFAC Laplace"
+        case .nuts: return "NUTS"
         }
     }
 }
@@ -40,6 +45,18 @@ public struct UncertaintyComparison: Sendable {
     public var swagEpochs: Int
     /// VI: draws of the predictive.
     public var viSamples: Int
+    /// Ensembles: the adversarial-training step as a fraction of each input's
+    /// range (``DeepEnsemble/adversarialFraction``; `nil`: off).
+    public var adversarialFraction: Double? = nil
+    /// Laplace methods: the prior precision δ (`nil`: tuned by the marginal likelihood).
+    public var laplacePriorPrecision: Double? = nil
+    /// NUTS: chains, warmup and post-warmup iterations per chain, and the
+    /// number of draws (evenly spaced over all chains) the predictive uses.
+    public var nutsChains = 4
+    public var nutsWarmup = 500
+    public var nutsDraws = 500
+    public var nutsThin = 1
+    public var nutsSamples = 200
 
     public init(hidden: [Int] = [50], activation: Activation = .relu, epochs: Int = 1000, learningRate: Double = 0.01,
                 batchSize: Int? = nil, dropoutRate: Double = 0.1, passes: Int = 50, members: Int = 5, swagRank: Int = 20,
@@ -79,7 +96,8 @@ public struct UncertaintyComparison: Sendable {
     /// Fits every method on (`xTrain`, `yTrain`) and scores it on (`xTest`, `yTest`).
     /// Method m uses seed `seed` (each family draws its own streams from it).
     public func run(_ methods: [ApproxMethod], xTrain: Matrix, yTrain: [Double], xTest: Matrix, yTest: [Double],
-                    seed: UInt64 = 0, threads: Int? = nil, progress: ((ApproxMethod) -> Void)? = nil) throws -> [Row] {
+                    seed: UInt64 = 0, threads: Int? = nil, progress: ((ApproxMethod) -> Void)? = nil,
+                    counter: ProgressCounter? = nil) throws -> [Row] {
         guard !methods.isEmpty else { throw BayesKitError.invalidArgument("compare needs at least 1 method") }
         guard xTrain.rows >= 2, xTrain.rows == yTrain.count, xTest.rows == yTest.count, xTest.rows >= 1,
               xTest.columns == xTrain.columns
@@ -93,7 +111,8 @@ public struct UncertaintyComparison: Sendable {
         let d = xTrain.columns
         let adam = TrainingOptimizer.adam(Adam(learningRate: learningRate))
         var rows = [Row]()
-        for method in methods {
+        for index in methods.indices { counter?.setTotal(1, task: index) }
+        for (index, method) in methods.enumerated() {
             progress?(method)
             let start = Date()
             var predictStart = Date()
@@ -111,7 +130,8 @@ public struct UncertaintyComparison: Sendable {
             case .ensemble:
                 let arch = try NetworkArchitecture(layers: [d] + hidden + [2], activation: activation)
                 let m = try DeepEnsemble(members: members, training: Training(head: .meanVariance, epochs: epochs,
-                                                                              batchSize: batchSize, optimizer: adam))
+                                                                              batchSize: batchSize, optimizer: adam),
+                                         adversarialFraction: adversarialFraction)
                     .fit(architecture: arch, x: xs, y: ys, seed: seed, threads: threads)
                 predictStart = Date()
                 predicted = try m.predict(xt, threads: threads)
@@ -134,17 +154,42 @@ public struct UncertaintyComparison: Sendable {
                 predicted = try m.predict(xt, threads: threads)
                 let mm = m.posterior.coefficientCount
                 bytes = 8 * (m.weights.count + mm + mm * mm)
-            case .laplace:
+            case .laplace, .kfac:
                 let arch = try NetworkArchitecture(layers: [d] + hidden + [1], activation: activation)
                 let fit = try Training(epochs: epochs, batchSize: batchSize, optimizer: adam)
                     .train(architecture: arch, x: xs, y: ys, seed: seed)
                 let f = try arch.forward(weights: fit.weights, inputs: xs).values
                 let noise = try NoiseModel.trainingResiduals.noiseSD(y: ys) { f }
-                let m = try LastLayerLaplace.fit(architecture: arch, head: .gaussian, weights: fit.weights, x: xs, y: ys,
-                                                 noiseSD: noise)
+                if method == .kfac {
+                    let m = try KFACLaplace.fit(architecture: arch, head: .gaussian, weights: fit.weights, x: xs, y: ys,
+                                                priorPrecision: laplacePriorPrecision, noiseSD: noise)
+                    predictStart = Date()
+                    predicted = try m.predict(xt)
+                    bytes = 8 * (fit.weights.count + m.eigenvectors.count + m.eigenvalues.count)
+                } else {
+                    let m = try LastLayerLaplace.fit(architecture: arch, head: .gaussian, weights: fit.weights, x: xs, y: ys,
+                                                     priorPrecision: laplacePriorPrecision, noiseSD: noise)
+                    predictStart = Date()
+                    predicted = try m.predict(xt)
+                    bytes = 8 * (fit.weights.count + m.covariance.values.count)
+                }
+            case .nuts:
+                // The reference: NUTS over every weight and log σ ~ N(0, 1), weights N(0, 4/fan-in) (VI's
+                // N(0, 1/fan-in) under-fits the sine data even when sampled exactly), started at the MAP.
+                let arch = try NetworkArchitecture(layers: [d] + hidden + [1], activation: activation)
+                let bnn = try BNN(architecture: arch, likelihood: .gaussianLearnedNoise(), prior: .fanInScaled(std: 2))
+                let chains = try MCMC(kernel: NUTS(), chains: nutsChains, warmup: nutsWarmup, draws: nutsDraws, thin: nutsThin)
+                    .run(bnn, x: xs, y: try Matrix(rows: ys.count, columns: 1, values: ys), seed: seed, threads: threads)
                 predictStart = Date()
-                predicted = try m.predict(xt)
-                bytes = 8 * (fit.weights.count + m.covariance.values.count)
+                let all = try chains.draws().flatMap { $0 }
+                let step = max(1, all.count / max(nutsSamples, 1))
+                let kept = Array(Swift.stride(from: 0, to: all.count, by: step).map { all[$0] }.prefix(nutsSamples))
+                let p = arch.parameterCount
+                let f = try arch.predict(weightSamples: try Matrix(rows: kept.count, columns: p, values: kept.flatMap { $0[0..<p] }),
+                                         inputs: xt, threads: threads)
+                predicted = try UncertainPrediction(componentMeans: f.map(\.values),
+                                                    componentSDs: kept.map { [Double](repeating: exp($0[p]), count: xt.rows) })
+                bytes = 8 * kept.count * (p + 1)
             case .vi:
                 let arch = try NetworkArchitecture(layers: [d] + hidden + [1], activation: activation)
                 // Prior N(0, 1/fan-in) per weight: O(1) prior functions on standardised data.
@@ -158,6 +203,7 @@ public struct UncertaintyComparison: Sendable {
                 bytes = 8 * (q.mean.count + q.scaleParameters.count)
             }
             let end = Date()
+            counter?.add(1, task: index)
             let original = try predicted.unstandardized(mean: my, sd: sy)
             rows.append(Row(method: method, trainSeconds: predictStart.timeIntervalSince(start),
                             predictSeconds: end.timeIntervalSince(predictStart), modelBytes: bytes,
@@ -168,18 +214,18 @@ public struct UncertaintyComparison: Sendable {
         return rows
     }
 
-    /// Seed 002's table as Markdown.
-    public static func markdown(_ rows: [Row]) -> String {
-        var s = "| method | train (s) | predict (s) | memory (KiB) | RMSE | test log-lik | 90% coverage | CRPS |\n"
-        s += "|---|---:|---:|---:|---:|---:|---:|---:|\n"
-        for r in rows {
-            s += "| \(r.method.title) | \(String(format: "%.3f", r.trainSeconds)) | \(String(format: "%.4f", r.predictSeconds)) | "
-            s += "\(String(format: "%.1f", Double(r.modelBytes) / 1024)) | \(String(format: "%.4f", r.scores.rmse)) | "
-            s += "\(String(format: "%.3f", r.scores.logLikelihood)) | \(String(format: "%.3f", r.scores.coverage90)) | "
-            s += "\(String(format: "%.4f", r.scores.crps)) |\n"
-        }
-        return s
+    /// Seed 002's table: method, train and predict time, memory, RMSE, test log-likelihood, 90% coverage, CRPS.
+    public static func table(_ rows: [Row]) -> StudyTable {
+        func f(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }
+        return StudyTable(header: ["method", "train (s)", "predict (s)", "memory (KiB)", "RMSE", "test log-lik", "90% coverage", "CRPS"],
+                          rows: rows.map { r in
+                              [r.method.title, f(r.trainSeconds, 3), f(r.predictSeconds, 4), f(Double(r.modelBytes) / 1024, 1),
+                               f(r.scores.rmse, 4), f(r.scores.logLikelihood, 3), f(r.scores.coverage90, 3), f(r.scores.crps, 4)]
+                          })
     }
+
+    /// Seed 002's table as Markdown.
+    public static func markdown(_ rows: [Row]) -> String { table(rows).markdown }
 
     /// Calibration curves of every method (observed against nominal
     /// coverage) beside their test log-likelihoods; with one input, one panel
@@ -261,7 +307,7 @@ struct Standardizer {
 }
 
 /// Okabe–Ito colours, one per method.
-private func methodColor(_ i: Int) -> PlotColor {
+func methodColor(_ i: Int) -> PlotColor {
     let c: [PlotColor] = [.blue, .vermillion, .bluishGreen, .reddishPurple, .orange, .skyBlue]
     return c[i % c.count]
 }

@@ -35,38 +35,17 @@ public struct DiagonalLaplace: Sendable, Codable, Equatable {
 
     public static func fit(architecture: NetworkArchitecture, head: OutputHead, weights: [Double], x: Matrix, y: [Double],
                            priorPrecision: Double? = nil, noiseSD: Double = 1) throws -> DiagonalLaplace {
-        guard head != .meanVariance else {
-            throw BayesKitError.invalidArgument("diagonal Laplace supports the gaussian, bernoulli and softmax heads")
-        }
+        let beta = try checkLaplaceInputs("diagonal Laplace", head: head, architecture: architecture, x: x, y: y,
+                                          noiseSD: noiseSD)
         let k = architecture.outputCount, p = architecture.parameterCount
-        if head != .softmax, k != 1 { throw BayesKitError.dimensionMismatch("the \(head.rawValue) head needs 1 output, got \(k)") }
-        guard y.count == x.rows else { throw BayesKitError.dimensionMismatch("\(x.rows) rows but \(y.count) targets") }
-        guard noiseSD > 0, noiseSD.isFinite else { throw BayesKitError.invalidArgument("noise sd must be positive and finite, got \(noiseSD)") }
         let jac = try jacobian(architecture, weights, x)
         let f = try architecture.forward(weights: weights, inputs: x)
-        let beta = head == .gaussian ? 1 / (noiseSD * noiseSD) : 0
         var h = [Double](repeating: 0, count: p)
         var loglik = 0.0
         for i in 0..<x.rows {
             let fi = f.row(i)
-            var lambda = [Double](repeating: 0, count: k * k)
-            switch head {
-            case .gaussian:
-                lambda[0] = beta
-                loglik += -0.5 * beta * (y[i] - fi[0]) * (y[i] - fi[0]) + 0.5 * log(beta) - Evaluation.logSqrt2Pi
-            case .bernoulli:
-                let q = 1 / (1 + exp(-fi[0]))
-                lambda[0] = q * (1 - q)
-                loglik += y[i] * fi[0] - softplus(fi[0])
-            default:
-                let pr = probabilities(fromLogits: fi, rows: 1, columns: k).values
-                for a in 0..<k { for b in 0..<k { lambda[a * k + b] = (a == b ? pr[a] : 0) - pr[a] * pr[b] } }
-                let label = Int(y[i])
-                guard label >= 0, label < k, Double(label) == y[i] else {
-                    throw BayesKitError.invalidArgument("class label at row \(i) must be a whole number in 0..<\(k), got \(y[i])")
-                }
-                loglik += log(max(pr[label], .leastNonzeroMagnitude))
-            }
+            let (lambda, li) = try laplaceOutputCurvature(head: head, logits: fi, target: y[i], row: i, noisePrecision: beta)
+            loglik += li
             for a in 0..<k {
                 for b in 0..<k where lambda[a * k + b] != 0 {
                     let l = lambda[a * k + b], ja = (i * k + a) * p, jb = (i * k + b) * p
@@ -78,15 +57,7 @@ public struct DiagonalLaplace: Sendable, Codable, Equatable {
         func evidence(_ delta: Double) -> Double {
             loglik - 0.5 * delta * norm2 + 0.5 * Double(p) * log(delta) - 0.5 * h.reduce(0) { $0 + log($1 + delta) }
         }
-        let delta: Double
-        if let given = priorPrecision {
-            guard given > 0, given.isFinite else {
-                throw BayesKitError.invalidArgument("prior precision must be positive and finite, got \(given)")
-            }
-            delta = given
-        } else {
-            delta = maximizeLogScale(evidence)
-        }
+        let delta = try laplacePriorPrecision(priorPrecision, evidence: evidence)
         return DiagonalLaplace(architecture: architecture, head: head, weights: weights, ggnDiagonal: h,
                                priorPrecision: delta, noisePrecision: beta, logEvidence: evidence(delta))
     }
@@ -128,8 +99,7 @@ public struct DiagonalLaplace: Sendable, Codable, Equatable {
     public func predict(_ x: Matrix) throws -> UncertainPrediction {
         guard head == .gaussian else { throw BayesKitError.invalidArgument("a \(head.rawValue) head classifies; use classify(_:)") }
         let (mean, cov) = try outputMoments(x)
-        return try UncertainPrediction(mean: mean.values, epistemicSD: cov.map { max($0.values[0], 0).squareRoot() },
-                                       aleatoricSD: [Double](repeating: 1 / noisePrecision.squareRoot(), count: x.rows))
+        return try glmRegression(mean: mean, covariance: cov, noisePrecision: noisePrecision)
     }
 
     /// Classification by Monte Carlo draws of the linearised logits (stream `(seed, i)` for input i).
@@ -138,40 +108,4 @@ public struct DiagonalLaplace: Sendable, Codable, Equatable {
         let (mean, cov) = try outputMoments(x)
         return try glmClassify(mean: mean, covariance: cov, head: head, samples: samples, seed: seed)
     }
-}
-
-/// The maximiser of `f(10^u)` over u ∈ [−4, 4]: a grid of step 0.1, then golden section around the best point.
-func maximizeLogScale(_ f: (Double) throws -> Double) rethrows -> Double {
-    let grid = (0...80).map { -4 + Double($0) / 10 }
-    let values = try grid.map { try f(pow(10, $0)) }
-    let best = values.indices.max { values[$0] < values[$1] } ?? 40
-    var a = grid[max(best - 1, 0)], b = grid[min(best + 1, grid.count - 1)]
-    let g = (5.0.squareRoot() - 1) / 2
-    for _ in 0..<60 {
-        let c = b - g * (b - a), d = a + g * (b - a)
-        if try f(pow(10, c)) > f(pow(10, d)) { b = d } else { a = c }
-    }
-    return pow(10, (a + b) / 2)
-}
-
-/// `samples` draws of logits from N(mean_i, cov_i) per input (stream `(seed, i)`), their
-/// probabilities (Bernoulli: [1 − σ, σ]) and the entropy decomposition.
-func glmClassify(mean: Matrix, covariance: [Matrix], head: OutputHead, samples: Int, seed: UInt64) throws
-    -> UncertaintyDecomposition {
-    guard samples >= 1 else { throw BayesKitError.invalidArgument("the GLM predictive needs samples >= 1, got \(samples)") }
-    let n = mean.rows, k = mean.columns, kk = head == .bernoulli ? 2 : k
-    var draws = [[Double]](repeating: [Double](repeating: 0, count: n * kk), count: samples)
-    for i in 0..<n {
-        var jittered = covariance[i].values
-        for a in 0..<k { jittered[a * k + a] += 1e-12 }
-        let l = try Matrix(rows: k, columns: k, values: jittered).cholesky()
-        let rng = try RandomStream(seed: seed, stream: UInt64(i))
-        for s in 0..<samples {
-            let z = try rng.normals(k)
-            let f = (0..<k).map { a in mean[i, a] + (0...a).reduce(0) { $0 + l[a, $1] * z[$1] } }
-            let pr = probabilities(fromLogits: f, rows: 1, columns: k).values
-            for c in 0..<kk { draws[s][i * kk + c] = pr[c] }
-        }
-    }
-    return try Evaluation.decomposition(draws.map { Matrix(unchecked: n, kk, $0) })
 }

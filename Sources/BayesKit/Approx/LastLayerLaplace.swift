@@ -44,43 +44,20 @@ public struct LastLayerLaplace: Sendable, Codable, Equatable {
     /// tunes δ by the evidence; `noiseSD` is the Gaussian head's σ (β = 1/σ²).
     public static func fit(architecture: NetworkArchitecture, head: OutputHead, weights: [Double], x: Matrix, y: [Double],
                            priorPrecision: Double? = nil, noiseSD: Double = 1) throws -> LastLayerLaplace {
-        guard head != .meanVariance else {
-            throw BayesKitError.invalidArgument("last-layer Laplace supports the gaussian, bernoulli and softmax heads")
-        }
+        let beta = try checkLaplaceInputs("last-layer Laplace", head: head, architecture: architecture, x: x, y: y,
+                                          noiseSD: noiseSD)
         guard architecture.layerCount >= 2 else { throw BayesKitError.invalidArgument("the network has no hidden layer") }
         let k = architecture.outputCount
-        if head == .gaussian, k != 1 { throw BayesKitError.dimensionMismatch("the Gaussian head needs 1 output, got \(k)") }
-        if head == .bernoulli, k != 1 { throw BayesKitError.dimensionMismatch("the Bernoulli head needs 1 output, got \(k)") }
-        guard y.count == x.rows else { throw BayesKitError.dimensionMismatch("\(x.rows) rows but \(y.count) targets") }
-        guard noiseSD > 0, noiseSD.isFinite else { throw BayesKitError.invalidArgument("noise sd must be positive and finite, got \(noiseSD)") }
         let phi = try features(architecture, weights, x)
         let m = phi.columns, p = k * m, n = x.rows
         let mode = lastLayer(architecture, weights)
-        let beta = head == .gaussian ? 1 / (noiseSD * noiseSD) : 0
         // GGN and log-likelihood at θ*.
         var ggn = [Double](repeating: 0, count: p * p)
         var loglik = 0.0
         for i in 0..<n {
             let f = (0..<k).map { c in (0..<m).reduce(0) { $0 + mode[c * m + $1] * phi[i, $1] } }
-            var lambda = [Double](repeating: 0, count: k * k)
-            switch head {
-            case .gaussian:
-                lambda[0] = beta
-                let r = y[i] - f[0]
-                loglik += -0.5 * beta * r * r + 0.5 * log(beta) - Evaluation.logSqrt2Pi
-            case .bernoulli:
-                let q = 1 / (1 + exp(-f[0]))
-                lambda[0] = q * (1 - q)
-                loglik += y[i] * f[0] - softplus(f[0])
-            default:
-                let probs = probabilities(fromLogits: f, rows: 1, columns: k).values
-                for a in 0..<k { for b in 0..<k { lambda[a * k + b] = (a == b ? probs[a] : 0) - probs[a] * probs[b] } }
-                let label = Int(y[i])
-                guard label >= 0, label < k, Double(label) == y[i] else {
-                    throw BayesKitError.invalidArgument("class label at row \(i) must be a whole number in 0..<\(k), got \(y[i])")
-                }
-                loglik += log(max(probs[label], .leastNonzeroMagnitude))
-            }
+            let (lambda, li) = try laplaceOutputCurvature(head: head, logits: f, target: y[i], row: i, noisePrecision: beta)
+            loglik += li
             for a in 0..<k {
                 for b in 0..<k where lambda[a * k + b] != 0 {
                     let l = lambda[a * k + b]
@@ -98,15 +75,7 @@ public struct LastLayerLaplace: Sendable, Codable, Equatable {
             let logdet = try Matrix(rows: p, columns: p, values: h).logDeterminantSPD()
             return loglik - 0.5 * delta * norm2 + 0.5 * Double(p) * log(delta) - 0.5 * logdet
         }
-        let delta: Double
-        if let given = priorPrecision {
-            guard given > 0, given.isFinite else {
-                throw BayesKitError.invalidArgument("prior precision must be positive and finite, got \(given)")
-            }
-            delta = given
-        } else {
-            delta = try maximizeLogScale(evidence)
-        }
+        let delta = try laplacePriorPrecision(priorPrecision, evidence: evidence)
         var h = ggn
         for j in 0..<p { h[j * p + j] += delta }
         let precision = try Matrix(rows: p, columns: p, values: h)
@@ -167,8 +136,7 @@ public struct LastLayerLaplace: Sendable, Codable, Equatable {
     public func predict(_ x: Matrix) throws -> UncertainPrediction {
         guard head == .gaussian else { throw BayesKitError.invalidArgument("a \(head.rawValue) head classifies; use classify(_:)") }
         let (mean, cov) = try logitMoments(x)
-        return try UncertainPrediction(mean: mean.values, epistemicSD: cov.map { max($0.values[0], 0).squareRoot() },
-                                       aleatoricSD: [Double](repeating: 1 / noisePrecision.squareRoot(), count: x.rows))
+        return try glmRegression(mean: mean, covariance: cov, noisePrecision: noisePrecision)
     }
 
     /// GLM predictive for classification: `samples` draws of the logits

@@ -110,7 +110,25 @@ public struct Training: Codable, Sendable, Hashable {
 
     /// Runs `body` with the C configuration (valid only inside `body`).
     func withConfig<R>(_ architecture: NetworkArchitecture, swaStart: Int = 0, swaEvery: Int = 1,
+                       adversarialSteps: [Double]? = nil,
                        _ body: (UnsafePointer<bk_train_config>) throws -> R) throws -> R {
+        guard let steps = adversarialSteps else {
+            return try withConfig(architecture, swaStart: swaStart, swaEvery: swaEvery, body: body)
+        }
+        guard steps.count == architecture.inputCount else {
+            throw BayesKitError.dimensionMismatch("adversarial steps: \(steps.count) values for \(architecture.inputCount) inputs")
+        }
+        return try steps.withUnsafeBufferPointer { eps in
+            try withConfig(architecture, swaStart: swaStart, swaEvery: swaEvery) { cfg in
+                var c = cfg.pointee
+                c.adversarial_eps = eps.baseAddress
+                return try body(&c)
+            }
+        }
+    }
+
+    private func withConfig<R>(_ architecture: NetworkArchitecture, swaStart: Int, swaEvery: Int,
+                               body: (UnsafePointer<bk_train_config>) throws -> R) throws -> R {
         guard epochs >= 1 else { throw BayesKitError.invalidArgument("epochs must be >= 1, got \(epochs)") }
         if let b = batchSize, b < 1 { throw BayesKitError.invalidArgument("batch size must be >= 1, got \(b)") }
         guard swaStart >= 0, swaEvery >= 1 else {
@@ -158,6 +176,36 @@ public struct Training: Codable, Sendable, Hashable {
             }
         }
         return FitResult(weights: theta, lossHistory: history)
+    }
+
+    /// The mean NLL per row of `weights` on (`x`, `y`) without dropout, and
+    /// at the fast-gradient-sign inputs x' = x + ε ⊙ sign(∇ₓ NLL) with
+    /// per-input steps `adversarialSteps` (Goodfellow et al. 2015;
+    /// `bk_approx_adversarial_loss`).
+    public func losses(architecture: NetworkArchitecture, weights: [Double], x: Matrix, y: [Double],
+                       adversarialSteps: [Double]) throws -> (clean: Double, adversarial: Double) {
+        try checkTrainingData(architecture, x, y)
+        try architecture.checkWeights(weights.count, x)
+        guard adversarialSteps.count == architecture.inputCount else {
+            throw BayesKitError.dimensionMismatch("adversarial steps: \(adversarialSteps.count) values for \(architecture.inputCount) inputs")
+        }
+        let net = try NetworkHandle(architecture)
+        var clean = 0.0, adversarial = 0.0
+        try withConfig(architecture) { cfg in
+            try check { bk_approx_adversarial_loss(net.raw, cfg, x.rows, x.values, y, weights, adversarialSteps, &clean, &adversarial, $0) }
+        }
+        return (clean, adversarial)
+    }
+
+    /// Lakshminarayanan et al. (2017)'s adversarial steps: `fraction` (0.01 in the paper) of each input's range in `x`.
+    public static func adversarialSteps(x: Matrix, fraction: Double = 0.01) throws -> [Double] {
+        guard fraction >= 0, fraction.isFinite else {
+            throw BayesKitError.invalidArgument("adversarial fraction must be >= 0 and finite, got \(fraction)")
+        }
+        return (0..<x.columns).map { j in
+            let c = x.column(j)
+            return fraction * ((c.max() ?? 0) - (c.min() ?? 0))
+        }
     }
 
     func checkTrainingData(_ architecture: NetworkArchitecture, _ x: Matrix, _ y: [Double]) throws {

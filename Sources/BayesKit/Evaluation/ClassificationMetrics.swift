@@ -114,7 +114,8 @@ extension Evaluation {
                 for c in 0..<k {
                     let v = p.values[i * k + c]
                     eh -= xlogx(v)
-                    if v > 0 { kl += v * (log(v) - log(mean[i * k + c])) }
+                    // mean ≥ v/S > 0 except when v/S underflows (v subnormal): then the term is ~0.
+                    if v > 0, mean[i * k + c] > 0 { kl += v * (log(v) - log(mean[i * k + c])) }
                 }
             }
             total[i] = h

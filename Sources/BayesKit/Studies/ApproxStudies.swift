@@ -24,7 +24,7 @@ public enum ApproxStudies {
         let x = try Matrix(rows: data.x.count, columns: 1, values: data.x)
         let test = try sineTest(seed: seed)
         let settings = UncertaintyComparison(epochs: epochs, swagEpochs: 200)
-        let rows = try settings.run(ApproxMethod.allCases, xTrain: x, yTrain: data.y, xTest: test.x, yTest: test.y,
+        let rows = try settings.run(ApproxMethod.approximations, xTrain: x, yTrain: data.y, xTest: test.x, yTest: test.y,
                                     seed: seed, threads: threads)
         let fig = try UncertaintyComparison.figure(rows, xTest: test.x, yTest: test.y, xTrain: x, yTrain: data.y,
                                                    title: "Seed 002's comparison on the sine data (20 training points, 200 test points, 1-50-1 ReLU)")
@@ -81,13 +81,7 @@ public enum ApproxStudies {
                                                                                    seed: seed, threads: threads)
         let single = try training.train(architecture: arch, x: train, y: yTrain, seed: seed)
         let laplace = try LastLayerLaplace.fit(architecture: arch, head: .softmax, weights: single.weights, x: train, y: yTrain)
-        let rng = try RandomStream(seed: seed, stream: 9)
-        var ood = [Double]()
-        for _ in 0..<200 {
-            let r = 4 + 2 * rng.uniform(), a = 2 * Double.pi * rng.uniform()
-            ood += [0.5 + r * cos(a), 0.25 + r * sin(a)]
-        }
-        let oodX = try Matrix(rows: 200, columns: 2, values: ood)
+        let oodX = try Datasets.moonsOutOfDistribution(count: 200, seed: seed)
         let logits = try arch.forward(weights: single.weights, inputs: test)
         let calibrationLogits = try logits.rows(0..<50), calibrationLabels = Array(testLabels[0..<50])
         let temperature = try TemperatureScaling.fit(logits: calibrationLogits, labels: calibrationLabels)

@@ -21,6 +21,14 @@ public struct StudyTable: Sendable, Equatable {
         self.header = header
         self.rows = rows
     }
+
+    /// GitHub Markdown: the header, `---` for the first column and `---:`
+    /// (right-aligned numbers) for the others, one line per row.
+    public var markdown: String {
+        func line(_ cells: [String]) -> String { "| " + cells.joined(separator: " | ") + " |\n" }
+        let rule = "|" + header.indices.map { $0 == 0 ? "---" : "---:" }.joined(separator: "|") + "|\n"
+        return line(header) + rule + rows.map(line).joined()
+    }
 }
 
 /// What a seed study produces: its figures, the numbers behind them and a
@@ -61,7 +69,7 @@ public struct StudyResult: Sendable {
 /// The seed studies by name.
 public enum Studies {
     /// Every study `bayeskit demo` runs, in order.
-    public static let names = ["blr-sine", "blr-line", "blr-basis", "blr-evidence", "coin", "bootstrap", "vi-sine", "vi-bimodal", "vi-oscillator", "vi-experiments", "mcmc-prior", "mcmc-sine", "mcmc-linear", "mcmc-nuts-sine", "mcmc-hmc-sin", "mcmc-sg-sine", "ode-oscillator", "ode-mcmc", "approx-compare", "approx-moons", "vae-digits", "vae-moons", "sparse-vd"]
+    public static let names = ["blr-sine", "blr-line", "blr-basis", "blr-evidence", "coin", "bootstrap", "vi-sine", "vi-bimodal", "vi-oscillator", "vi-experiments", "mcmc-prior", "mcmc-sine", "mcmc-linear", "mcmc-nuts-sine", "mcmc-hmc-sin", "mcmc-sg-sine", "ode-oscillator", "ode-mcmc", "approx-compare", "approx-moons", "approx-oscillator", "vae-digits", "vae-moons", "sparse-vd"]
 
     /// Runs the study called `name`. `seed` drives its random draws (function
     /// samples, coin flips, bootstrap resamples); the data are the notebooks' own.
@@ -85,6 +93,7 @@ public enum Studies {
         case "mcmc-linear": return try MCMCStudies.linear(seed: seed, threads: threads)
         case "approx-compare": return try ApproxStudies.sine(seed: seed, threads: threads)
         case "approx-moons": return try ApproxStudies.moons(seed: seed, threads: threads)
+        case "approx-oscillator": return try ApproxStudies.oscillator(seed: seed, threads: threads)
         case "mcmc-nuts-sine": return try NUTSStudies.sine(seed: seed, threads: threads)
         case "mcmc-hmc-sin": return try NUTSStudies.hmcSin(seed: seed, threads: threads)
         case "mcmc-sg-sine": return try NUTSStudies.sgSine(seed: seed, threads: threads)
