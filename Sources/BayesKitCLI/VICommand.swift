@@ -85,6 +85,13 @@ public struct VICommand: ParsableCommand {
     @Flag(help: "Map each input column to [-1, 1] over the training data (stored in the model).")
     public var normalizeX = false
 
+    @Option(help: ArgumentHelp("Early stopping: hold out this fraction of the rows (a seeded random subset) and keep the epoch with the best held-out log-likelihood.",
+                               valueName: "fraction"))
+    public var validationFraction: Double?
+
+    @Option(help: "Early stopping: epochs without a new best held-out log-likelihood before training stops.")
+    public var patience: Int = 100
+
     @Option(help: "Weight draws for the predictive.")
     public var predictiveSamples: Int = 1000
 
@@ -110,6 +117,10 @@ public struct VICommand: ParsableCommand {
         if let b = initBiasStd, !(b >= 0) || !b.isFinite {
             throw ValidationError("--init-bias-std must be >= 0 and finite; got \(b)")
         }
+        if let f = validationFraction, !(f > 0 && f < 1) {
+            throw ValidationError("--validation-fraction must be in (0, 1); got \(f)")
+        }
+        if patience < 1 { throw ValidationError("--patience must be >= 1; got \(patience)") }
         if predictiveSamples < 2 { throw ValidationError("--predictive-samples must be >= 2; got \(predictiveSamples)") }
         _ = try parseKLSchedule(klSchedule)
     }
@@ -139,7 +150,8 @@ public struct VICommand: ParsableCommand {
         let method = MeanFieldVI(samples: samples, epochs: epochs, learningRate: learningRate, batchSize: batchSize,
                                  klSchedule: try parseKLSchedule(klSchedule),
                                  klEstimator: klEstimator == .closed ? .closedForm : .monteCarlo, scale: scale,
-                                 meanInitStd: initMeanStd, biasInitStd: initBiasStd)
+                                 meanInitStd: initMeanStd, biasInitStd: initBiasStd,
+                                 earlyStopping: validationFraction.map { EarlyStopping(validationFraction: $0, patience: patience) })
         let y = try Matrix(rows: input.y.count, columns: 1, values: input.y)
         let scaling = normalizeX ? try InputScaling.unitInterval(fitting: input.x) : nil
         let counter = try ProgressCounter(tasks: ["vi epochs"])
@@ -210,12 +222,14 @@ public struct VICommand: ParsableCommand {
             "init_bias_std": .number(initBiasStd ?? initMeanStd),
             "kl_schedule": .string(klSchedule), "normalize_x": .bool(normalizeX),
             "predictive_samples": .number(Double(predictiveSamples)), "n": .number(Double(input.y.count)),
+            "validation_fraction": validationFraction.map { .number($0) } ?? .null, "patience": .number(Double(patience)),
         ])
         result.parameters = zip(post.parameterNames, zip(post.mean, sigma)).map { name, ms in
             RunResult.ParameterSummary(name: name, mean: ms.0, sd: ms.1, q05: ms.0 - z95 * ms.1, q50: ms.0, q95: ms.0 + z95 * ms.1)
         }
         result.history = ["epoch": (1...h.epochs).map(Double.init), "elbo": h.elbo, "exp_loglik": h.expectedLogLikelihood,
                           "kl": h.kl, "kl_weight": h.klWeight, "time_s": h.seconds]
+        if let v = h.validationLogLikelihood { result.history?["val_loglik"] = v }
         result.metrics = ["train_rmse": rmse, "final_elbo": h.elbo.last ?? .nan,
                           "smoothed_elbo": VIHistory.trailingMean(h.elbo, window: window)]
         result.summary = [
@@ -223,6 +237,7 @@ public struct VICommand: ParsableCommand {
             "smoothed_exp_loglik": .number(VIHistory.trailingMean(h.expectedLogLikelihood, window: window)),
             "smoothed_kl": .number(VIHistory.trailingMean(h.kl, window: window)),
             "mean_sigma": .number(sigma.reduce(0, +) / Double(sigma.count)),
+            "best_epoch": h.bestEpoch.map { .number(Double($0)) } ?? .null,
             "steps_per_epoch": .number(Double((input.y.count + (batchSize ?? input.y.count) - 1) / (batchSize ?? input.y.count))),
         ]
         result.outputs = ["model": "model.json", "predictive": "predictive.csv", "elbo_figure": "elbo.svg",

@@ -201,3 +201,53 @@ extension VariationalInference {
     try q.save(to: url)
     #expect(try VariationalPosterior.load(from: url) == q)
 }
+
+/// Early stopping on held-out rows (issue 8).
+@Suite struct VIEarlyStoppingTests {
+    /// A wide network with a too-small noise sigma on pure-noise data overfits: the held-out
+    /// log-likelihood peaks early, training stops `patience` epochs later, and the returned
+    /// means are the best epoch's (their held-out log-likelihood is the history's maximum).
+    @Test func stopsAtTheBestHeldOutEpoch() throws {
+        let rng = try RandomStream(seed: 5, stream: 0)
+        let n = 40
+        let x = try Matrix(rows: n, columns: 1, values: (0..<n).map { _ in 4 * rng.uniform() - 2 })
+        let y = try Matrix(rows: n, columns: 1, values: (0..<n).map { _ in rng.normal() })
+        let arch = try NetworkArchitecture(layers: [1, 50, 50, 1], activation: .tanh)
+        let method = MeanFieldVI(samples: 2, epochs: 3000, learningRate: 0.01,
+                                 earlyStopping: EarlyStopping(validationFraction: 0.25, patience: 50))
+        let q = try method.fit(architecture: arch, likelihood: .gaussian(sigma: 0.1), x: x, y: y, seed: 1)
+        let h = q.history
+        let val = try #require(h.validationLogLikelihood), best = try #require(h.bestEpoch)
+        #expect(h.epochs < 3000, "ran all \(h.epochs) epochs")
+        #expect(h.epochs == best + 50)
+        #expect(val.count == h.epochs)
+        #expect(val[best - 1] == val.max())
+        // The held-out rows at the returned means give the best epoch's value.
+        let held = try method.validationRows(count: n, seed: 1) ?? []
+        #expect(held.count == 10)
+        let xv = try Matrix(rows: held.count, columns: 1, values: held.map { x[$0, 0] })
+        let f = try q.predictMeanWeights(xv)
+        let ll = zip(held, f.column(0)).map { i, m in
+            let r = (y[i, 0] - m) / 0.1
+            return -0.5 * r * r - Foundation.log(0.1) - 0.5 * Foundation.log(2 * Double.pi)
+        }.reduce(0, +) / Double(held.count)
+        #expect(abs(ll - val[best - 1]) < 1e-9 * max(1, abs(ll)), "\(ll) vs \(val[best - 1])")
+        // Same seed, same run.
+        #expect(try method.fit(architecture: arch, likelihood: .gaussian(sigma: 0.1), x: x, y: y, seed: 1).mean == q.mean)
+    }
+
+    @Test func badSettingsAreNamed() throws {
+        let arch = try NetworkArchitecture(layers: [1, 3, 1])
+        let x = try Matrix(rows: 4, columns: 1, values: [0, 1, 2, 3]), y = x
+        #expect(throws: BayesKitError.invalidArgument("validation fraction must be in (0, 1), got 1.0")) {
+            try MeanFieldVI(earlyStopping: EarlyStopping(validationFraction: 1)).fit(architecture: arch, likelihood: .gaussian(sigma: 1), x: x, y: y)
+        }
+        #expect(throws: BayesKitError.invalidArgument("patience must be >= 1 epoch, got 0")) {
+            try MeanFieldVI(earlyStopping: EarlyStopping(patience: 0)).fit(architecture: arch, likelihood: .gaussian(sigma: 1), x: x, y: y)
+        }
+        #expect(throws: BayesKitError.invalidArgument("batch size 4 exceeds the 3 training rows left after holding out 1")) {
+            try MeanFieldVI(batchSize: 4, earlyStopping: EarlyStopping(validationFraction: 0.25))
+                .fit(architecture: arch, likelihood: .gaussian(sigma: 1), x: x, y: y)
+        }
+    }
+}

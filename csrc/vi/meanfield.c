@@ -102,9 +102,51 @@ void bk_vi_free(bk_vi *vi) {
     free(vi->g);
     free(vi->ll);
     free(vi->klmc);
+    free(vi->xval);
+    free(vi->yval);
+    free(vi->val_hist);
+    free(vi->best_phi);
+    bk_net_work_free(vi->wsval);
     bk_net_free(vi->net);
     free(vi);
 }
+
+int bk_vi_set_validation(bk_vi *vi, size_t n, const double *x, const double *y, size_t patience, bk_error *err) {
+    if (!vi) return bk_error_set(err, BK_EINVAL, "VI problem is NULL");
+    if (patience < 1) return bk_error_set(err, BK_EINVAL, "early-stopping patience must be >= 1 epoch, got 0");
+    int st = bk_nn_check_data(vi->net, &vi->lik, n, x, y, err);
+    if (st) return st;
+    const size_t E = vi->cfg.epochs;
+    double *xv = malloc(n * vi->d * sizeof *xv), *yv = malloc(n * vi->q * sizeof *yv);
+    double *hist = calloc(E ? E : 1, sizeof *hist), *best = malloc(2 * vi->D * sizeof *best);
+    bk_net_work *ws = NULL;
+    if (!xv || !yv || !hist || !best || (st = bk_net_work_alloc(vi->net, n, &ws, err))) {
+        free(xv);
+        free(yv);
+        free(hist);
+        free(best);
+        return st ? st : bk_error_set(err, BK_ENOMEM, "cannot allocate %zu validation rows", n);
+    }
+    memcpy(xv, x, n * vi->d * sizeof *xv);
+    memcpy(yv, y, n * vi->q * sizeof *yv);
+    free(vi->xval);
+    free(vi->yval);
+    free(vi->val_hist);
+    free(vi->best_phi);
+    bk_net_work_free(vi->wsval);
+    vi->xval = xv;
+    vi->yval = yv;
+    vi->val_hist = hist;
+    vi->best_phi = best;
+    vi->wsval = ws;
+    vi->nval = n;
+    vi->patience = patience;
+    vi->best_epoch = 0;
+    return BK_SUCCESS;
+}
+
+const double *bk_vi_validation_history(const bk_vi *vi) { return vi && vi->nval ? vi->val_hist : NULL; }
+size_t bk_vi_best_epoch(const bk_vi *vi) { return vi ? vi->best_epoch : 0; }
 
 /* A private copy of `net` (a bk_net is immutable, but the caller may free it). */
 static int copy_net(const bk_net *net, bk_net **out, bk_error *err) {

@@ -33,6 +33,7 @@ int bk_vi_run(bk_vi *vi, uint64_t seed, double *phi, int nthreads, bk_progress *
     const size_t D2 = 2 * vi->D, n = vi->n, B = vi->B, E = vi->cfg.epochs;
     const size_t steps = (n + B - 1) / B;
     const int full = B == n;
+    vi->best_epoch = 0;
     if (!bk_all_finite(phi, D2)) return bk_error_set(err, BK_ENONFINITE, "initial variational parameters are not finite");
     bk_optim *opt = NULL;
     int st = bk_optim_alloc(D2, &vi->cfg.optim, &opt, err);
@@ -87,8 +88,23 @@ int bk_vi_run(bk_vi *vi, uint64_t seed, double *phi, int nthreads, bk_progress *
         if (seconds) seconds[e] = now_seconds() - t0;
         done = e + 1;
         bk_progress_add(progress, 0, 1);
+        if (vi->nval) {
+            /* Early stopping: mean held-out log-likelihood at the means mu = phi[0..D). */
+            double ll = 0.0;
+            if ((st = bk_nn_loglik(vi->net, &vi->lik, phi, vi->nval, vi->xval, vi->yval, &ll, NULL, vi->wsval, err)))
+                break;
+            const double v = ll / (double)vi->nval;
+            vi->val_hist[e] = v;
+            if (vi->best_epoch == 0 || v > vi->val_hist[vi->best_epoch - 1]) {
+                vi->best_epoch = e + 1;
+                memcpy(vi->best_phi, phi, D2 * sizeof *phi);
+            } else if (done - vi->best_epoch >= vi->patience) {
+                break;
+            }
+        }
         if (bk_progress_cancelled(progress)) break;
     }
+    if (!st && vi->nval && vi->best_epoch > 0) memcpy(phi, vi->best_phi, D2 * sizeof *phi);
     if (epochs_done) *epochs_done = done;
     free(grad);
     free(prev);

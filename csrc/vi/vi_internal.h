@@ -25,6 +25,10 @@ struct bk_vi {
     double *ll, *klmc;  /* K each */
     bk_net_work **ws;   /* K workspaces of B rows */
     bk_rng **rng;       /* K generators */
+    /* Early stopping (bk_vi_set_validation): held-out rows, patience, history. */
+    size_t nval, patience, best_epoch;
+    double *xval, *yval, *val_hist, *best_phi;
+    bk_net_work *wsval;
     bk_error err;
 };
 

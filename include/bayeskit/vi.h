@@ -180,6 +180,19 @@ int bk_vi_run(bk_vi *vi, uint64_t seed, double *phi, int nthreads, bk_progress *
               double *exp_loglik, double *kl, double *seconds, size_t *epochs_done, bk_error *err);
 
 /**
+ * Early stopping on held-out data (n rows, checked and copied): after every
+ * epoch bk_vi_run records the mean log-likelihood of these rows at the means
+ * mu, stops once `patience` (>= 1) epochs have passed without a new best, and
+ * returns the parameters of the best epoch (not the last one). Call before
+ * bk_vi_run; the history and best epoch are read after it.
+ */
+int bk_vi_set_validation(bk_vi *vi, size_t n, const double *x, const double *y, size_t patience, bk_error *err);
+/** The held-out mean log-likelihood of every completed epoch of the last run (NULL without validation data). */
+const double *bk_vi_validation_history(const bk_vi *vi);
+/** The 1-based epoch whose parameters the last run returned (0 without validation data). */
+size_t bk_vi_best_epoch(const bk_vi *vi);
+
+/**
  * S draws theta_s = mu + sigma eps_s from q (S x D row-major), eps_s the
  * next D normals of `rng`, draw after draw.
  */

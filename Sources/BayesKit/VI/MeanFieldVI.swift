@@ -114,6 +114,21 @@ public struct InputScaling: Codable, Sendable, Hashable {
     }
 }
 
+/// Early stopping on held-out data: a `validationFraction` of the rows (a
+/// seeded random subset) is kept out of training; after every epoch the mean
+/// log-likelihood of those rows at the variational means is recorded, and
+/// training stops once `patience` epochs pass without a new best; the
+/// parameters of the best epoch are returned.
+public struct EarlyStopping: Codable, Sendable, Hashable {
+    public var validationFraction: Double
+    public var patience: Int
+
+    public init(validationFraction: Double = 0.2, patience: Int = 100) {
+        self.validationFraction = validationFraction
+        self.patience = patience
+    }
+}
+
 /// Mean-field Gaussian variational inference for a Bayesian neural network
 /// ("Bayes by Backprop", Blundell et al. 2015, ICML): every parameter gets
 /// `q(θ_i) = N(μ_i, σ_i²)`, fitted by maximising the reparameterized
@@ -139,10 +154,13 @@ public struct MeanFieldVI: Codable, Sendable, Hashable {
     public var meanInitStd: Double
     /// Std of the initial means of the biases; `nil` = ``meanInitStd`` (seed 001 uses 0).
     public var biasInitStd: Double?
+    /// Held-out early stopping (`nil`: train every epoch on all rows).
+    public var earlyStopping: EarlyStopping?
 
     public init(samples: Int = 5, epochs: Int = 3000, learningRate: Double = 0.01, batchSize: Int? = nil,
                 klSchedule: KLSchedule = .constant, klEstimator: KLEstimator = .closedForm,
-                scale: ScaleParameterization = .logSigma(initial: -3), meanInitStd: Double = 0.1, biasInitStd: Double? = nil) {
+                scale: ScaleParameterization = .logSigma(initial: -3), meanInitStd: Double = 0.1, biasInitStd: Double? = nil,
+                earlyStopping: EarlyStopping? = nil) {
         self.samples = samples
         self.epochs = epochs
         self.learningRate = learningRate
@@ -152,6 +170,7 @@ public struct MeanFieldVI: Codable, Sendable, Hashable {
         self.scale = scale
         self.meanInitStd = meanInitStd
         self.biasInitStd = biasInitStd
+        self.earlyStopping = earlyStopping
     }
 
     var cConfig: bk_vi_config {
@@ -173,6 +192,27 @@ public struct MeanFieldVI: Codable, Sendable, Hashable {
         if !(meanInitStd >= 0) || !meanInitStd.isFinite || !((biasInitStd ?? 0) >= 0) || !(biasInitStd ?? 0).isFinite {
             throw BayesKitError.invalidArgument("initial mean std must be >= 0 and finite, got \(meanInitStd)")
         }
+        if let e = earlyStopping {
+            guard e.validationFraction > 0, e.validationFraction < 1 else {
+                throw BayesKitError.invalidArgument("validation fraction must be in (0, 1), got \(e.validationFraction)")
+            }
+            guard e.patience >= 1 else { throw BayesKitError.invalidArgument("patience must be >= 1 epoch, got \(e.patience)") }
+        }
+    }
+
+    /// The rows held out for early stopping: `round(fraction n)` of them (at least 1, leaving >= 1), a
+    /// random subset from stream 2^41 of `seed`, in increasing order; `nil` without early stopping.
+    public func validationRows(count n: Int, seed: UInt64) throws -> [Int]? {
+        guard let e = earlyStopping else { return nil }
+        let m = min(max(Int((e.validationFraction * Double(n)).rounded()), 1), n - 1)
+        guard m >= 1 else { throw BayesKitError.invalidArgument("early stopping needs at least 2 data rows, got \(n)") }
+        let rng = try RandomStream(seed: seed, stream: 1 << 41)
+        var idx = Array(0..<n)
+        for i in 0..<m {
+            let j = i + min(Int(rng.uniform() * Double(n - i)), n - i - 1)
+            idx.swapAt(i, j)
+        }
+        return Array(idx.prefix(m)).sorted()
     }
 
     /// Fits `q` to the posterior of `architecture`'s weights given `x`
@@ -210,16 +250,31 @@ public struct MeanFieldVI: Codable, Sendable, Hashable {
             throw BayesKitError.invalidArgument("batch size \(b) exceeds the \(x.rows) data rows")
         }
         let nthreads = try threadArgument(threads)
-        let xs = try inputScaling?.apply(x) ?? x
+        let scaled = try inputScaling?.apply(x) ?? x
+        let held = try validationRows(count: x.rows, seed: seed)
+        let heldSet = Set(held ?? [])
+        let trainRows = (0..<x.rows).filter { !heldSet.contains($0) }
+        func rows(_ m: Matrix, _ r: [Int]) throws -> Matrix {
+            try Matrix(rows: r.count, columns: m.columns, values: r.flatMap { m.values[($0 * m.columns)..<(($0 + 1) * m.columns)] })
+        }
+        let xs = held == nil ? scaled : try rows(scaled, trainRows)
+        let ys = held == nil ? y : try rows(y, trainRows)
+        if let b = batchSize, b > xs.rows {
+            throw BayesKitError.invalidArgument("batch size \(b) exceeds the \(xs.rows) training rows left after holding out \(heldSet.count)")
+        }
         let net = try NetworkHandle(architecture)
         var lik = likelihood.cValue
         var cfg = cConfig
         var raw: OpaquePointer?
         try prior.withCValue { p in
-            try check { bk_vi_alloc(net.raw, &lik, p, &cfg, xs.rows, xs.values, y.values, &raw, $0) }
+            try check { bk_vi_alloc(net.raw, &lik, p, &cfg, xs.rows, xs.values, ys.values, &raw, $0) }
         }
         guard let raw else { throw BayesKitError(.outOfMemory, "cannot allocate a VI problem") }
         defer { bk_vi_free(raw) }
+        if let held, let e = earlyStopping {
+            let xv = try rows(scaled, held), yv = try rows(y, held)
+            try check { bk_vi_set_validation(raw, xv.rows, xv.values, yv.values, e.patience, $0) }
+        }
         let dim = bk_vi_dim(raw)
         var phi = [Double](repeating: 0, count: 2 * dim)
         let stream = try RandomStream(seed: seed, stream: 0)
@@ -237,9 +292,13 @@ public struct MeanFieldVI: Codable, Sendable, Hashable {
             guard error.code == .nonFinite, !throwOnDivergence else { throw error }
             divergence = error.message
         }
-        let history = VIHistory(elbo: Array(elbo.prefix(done)), expectedLogLikelihood: Array(ell.prefix(done)),
+        var history = VIHistory(elbo: Array(elbo.prefix(done)), expectedLogLikelihood: Array(ell.prefix(done)),
                                 kl: Array(kl.prefix(done)), klWeight: (0..<done).map { klSchedule.weight(epoch: $0) },
                                 seconds: Array(secs.prefix(done)))
+        if held != nil, let v = bk_vi_validation_history(raw) {
+            history.validationLogLikelihood = Array(UnsafeBufferPointer(start: v, count: done))
+            history.bestEpoch = bk_vi_best_epoch(raw)
+        }
         return VariationalPosterior(
             architecture: architecture, likelihood: likelihood, prior: prior, scale: scale,
             mean: Array(phi[0..<dim]), scaleParameters: Array(phi[dim...]), inputScaling: inputScaling,
@@ -275,6 +334,10 @@ public struct VIHistory: Codable, Sendable, Equatable {
     public var klWeight: [Double]
     /// Wall seconds since the start of training at the end of each epoch.
     public var seconds: [Double]
+    /// With early stopping: the mean held-out log-likelihood at the means after each epoch.
+    public var validationLogLikelihood: [Double]? = nil
+    /// With early stopping: the 1-based epoch whose parameters were returned.
+    public var bestEpoch: Int? = nil
 
     public var epochs: Int { elbo.count }
 
