@@ -1,9 +1,11 @@
+#define _POSIX_C_SOURCE 200809L /* clock_gettime in util.h */
 /*
  * Sparse variational dropout: dense layers with per-weight dropout rates,
  * local reparameterization and the log-uniform prior's approximate KL
  * (include/bayeskit/sparsevd.h; Molchanov, Ashukha & Vetrov 2017).
  */
 #include "bayeskit/sparsevd.h"
+#include "util.h"
 
 #include "nn_internal.h"
 
@@ -249,16 +251,6 @@ int bk_svd_estimate(bk_svd *s, const double *params, size_t nrows, const size_t 
     return BK_SUCCESS;
 }
 
-static void shuffle(bk_rng *rng, size_t n, size_t *perm) {
-    for (size_t i = 0; i < n; i++) perm[i] = i;
-    for (size_t i = n; i-- > 1;) {
-        size_t j = (size_t)(bk_rng_uniform(rng) * (double)(i + 1));
-        if (j > i) j = i;
-        const size_t t = perm[i];
-        perm[i] = perm[j];
-        perm[j] = t;
-    }
-}
 
 int bk_svd_train(bk_svd *s, const bk_svd_config *cfg, uint64_t seed, double *params, bk_progress *progress,
                  double *elbo, size_t *epochs_done, bk_error *err) {
@@ -286,7 +278,7 @@ int bk_svd_train(bk_svd *s, const bk_svd_config *cfg, uint64_t seed, double *par
     for (size_t ep = 0; ep < E && !st; ep++) {
         const double beta = cfg->kl_weight * (cfg->kl_warmup ? fmin(1.0, (double)ep / (double)cfg->kl_warmup) : 1.0);
         bk_rng_reset(rng, seed, 2 * (uint64_t)ep + 1);
-        shuffle(rng, s->n, perm);
+        bk_shuffle_indices(rng, s->n, perm);
         double sum = 0.0;
         for (size_t k = 0; k < steps; k++, t++) {
             const size_t lo = k * B, nb = lo + B <= s->n ? B : s->n - lo;

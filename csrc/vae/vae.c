@@ -6,6 +6,7 @@
  * include/bayeskit/vae.h.
  */
 #include "bayeskit/vae.h"
+#include "util.h"
 
 #include "lines.h"
 #include "omp_shim.h"
@@ -37,11 +38,6 @@ struct bk_vae_work {
     double *de;   /* max_rows x 2K: encoder output gradient */
 };
 
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static inline double sigmoid(double f) {
     if (f >= 0) return 1.0 / (1.0 + exp(-f));
@@ -307,17 +303,6 @@ int bk_vae_estimate(const bk_vae *vae, const double *theta, const double *x, siz
     return BK_SUCCESS;
 }
 
-/* Fisher-Yates shuffle of 0..n-1 from `rng` (the vi driver's order). */
-static void shuffle(bk_rng *rng, size_t n, size_t *perm) {
-    for (size_t i = 0; i < n; i++) perm[i] = i;
-    for (size_t i = n; i-- > 1;) {
-        size_t j = (size_t)(bk_rng_uniform(rng) * (double)(i + 1));
-        if (j > i) j = i;
-        const size_t t = perm[i];
-        perm[i] = perm[j];
-        perm[j] = t;
-    }
-}
 
 int bk_vae_train(const bk_vae *vae, const bk_vae_config *cfg, size_t n, const double *x, uint64_t seed,
                  double *theta, bk_progress *progress, double *elbo, double *reconstruction, double *kl,
@@ -347,13 +332,13 @@ int bk_vae_train(const bk_vae *vae, const bk_vae_config *cfg, size_t n, const do
         goto done;
     }
     if (progress) bk_progress_set_total(progress, 0, E);
-    const double t0 = now_seconds();
+    const double t0 = bk_now_seconds();
     uint64_t t = 0;
     int have_prev = 0;
     for (size_t e = 0; e < E && !st; e++) {
         const double beta = cfg->beta * bk_vi_kl_weight(&cfg->anneal, e);
         bk_rng_reset(rng, seed, 2 * (uint64_t)e + 1);
-        shuffle(rng, n, perm);
+        bk_shuffle_indices(rng, n, perm);
         double s_elbo = 0.0, s_rec = 0.0, s_kl = 0.0;
         for (size_t s = 0; s < steps; s++, t++) {
             const size_t lo = s * B, nb = lo + B <= n ? B : n - lo;
@@ -381,7 +366,7 @@ int bk_vae_train(const bk_vae *vae, const bk_vae_config *cfg, size_t n, const do
         if (elbo) elbo[e] = s_elbo / (double)steps;
         if (reconstruction) reconstruction[e] = s_rec / (double)steps;
         if (kl) kl[e] = s_kl / (double)steps;
-        if (seconds) seconds[e] = now_seconds() - t0;
+        if (seconds) seconds[e] = bk_now_seconds() - t0;
         if (epochs_done) *epochs_done = e + 1;
         bk_progress_add(progress, 0, 1);
         if (bk_progress_cancelled(progress)) break;

@@ -4,28 +4,13 @@
  * variational parameters, history per epoch, progress and divergence.
  */
 #include "vi_internal.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
-/* Fisher-Yates shuffle of 0..n-1 from `rng`. */
-static void shuffle(bk_rng *rng, size_t n, size_t *perm) {
-    for (size_t i = 0; i < n; i++) perm[i] = i;
-    for (size_t i = n; i-- > 1;) {
-        size_t j = (size_t)(bk_rng_uniform(rng) * (double)(i + 1));
-        if (j > i) j = i;
-        const size_t t = perm[i];
-        perm[i] = perm[j];
-        perm[j] = t;
-    }
-}
 
 int bk_vi_run(bk_vi *vi, uint64_t seed, double *phi, int nthreads, bk_progress *progress, double *elbo,
               double *exp_loglik, double *kl, double *seconds, size_t *epochs_done, bk_error *err) {
@@ -49,7 +34,7 @@ int bk_vi_run(bk_vi *vi, uint64_t seed, double *phi, int nthreads, bk_progress *
         return st ? st : bk_error_set(err, BK_ENOMEM, "cannot allocate VI buffers for %zu parameters", D2);
     }
     if (progress) bk_progress_set_total(progress, 0, E);
-    const double t0 = now_seconds();
+    const double t0 = bk_now_seconds();
     uint64_t t = 0; /* global step */
     size_t done = 0;
     int have_prev = 0;
@@ -57,7 +42,7 @@ int bk_vi_run(bk_vi *vi, uint64_t seed, double *phi, int nthreads, bk_progress *
         const double beta = bk_vi_kl_weight(&vi->cfg.anneal, e);
         if (!full) {
             bk_rng_reset(srng, seed, 2 * (uint64_t)e + 1);
-            shuffle(srng, n, perm);
+            bk_shuffle_indices(srng, n, perm);
         }
         double s_elbo = 0.0, s_ell = 0.0, s_kl = 0.0;
         for (size_t s = 0; s < steps; s++, t++) {
@@ -85,7 +70,7 @@ int bk_vi_run(bk_vi *vi, uint64_t seed, double *phi, int nthreads, bk_progress *
         if (elbo) elbo[e] = s_elbo / (double)steps;
         if (exp_loglik) exp_loglik[e] = s_ell / (double)steps;
         if (kl) kl[e] = s_kl / (double)steps;
-        if (seconds) seconds[e] = now_seconds() - t0;
+        if (seconds) seconds[e] = bk_now_seconds() - t0;
         done = e + 1;
         bk_progress_add(progress, 0, 1);
         if (vi->nval) {
