@@ -90,3 +90,25 @@ import Testing
         }
     }
 }
+
+extension PredictiveCheckTests {
+    /// The demo's check-sine study: three fits, PPC p-values in range, a LOO comparison whose best fit
+    /// has difference 0 and whose others are behind it (elpd_diff >= 0).
+    @Test func checkSineStudy() throws {
+        let s = try Studies.run("check-sine", seed: 0)
+        try StudiesTests().checkFigures(s)
+        var elpds = [String: Double]()
+        for key in ["mh", "nuts", "vi"] {
+            guard case .object(let r)? = s.summary[key], let elpd = r["elpd_loo"]?.number, let diff = r["elpd_diff"]?.number,
+                  case .object(let p)? = r["ppc_p"] else {
+                Issue.record("no \(key) in the summary")
+                continue
+            }
+            elpds[key] = elpd
+            #expect(diff >= 0 && elpd.isFinite)  // ArviZ's convention: best − this
+            for (_, v) in p { #expect((v.number ?? -1) >= 0 && (v.number ?? 2) <= 1) }
+        }
+        #expect(elpds.count == 3)
+        #expect(s.table.rows.first?[3] == "0")
+    }
+}

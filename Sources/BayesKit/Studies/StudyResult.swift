@@ -69,7 +69,7 @@ public struct StudyResult: Sendable {
 /// The seed studies by name.
 public enum Studies {
     /// Every study `bayeskit demo` runs, in order.
-    public static let names = ["blr-sine", "blr-line", "blr-basis", "blr-evidence", "coin", "bootstrap", "vi-sine", "vi-bimodal", "vi-oscillator", "vi-experiments", "mcmc-prior", "mcmc-sine", "mcmc-linear", "mcmc-nuts-sine", "mcmc-hmc-sin", "mcmc-sg-sine", "ode-oscillator", "ode-mcmc", "approx-compare", "approx-moons", "approx-oscillator", "vae-digits", "vae-moons", "sparse-vd"]
+    public static let names = ["blr-sine", "blr-line", "blr-basis", "blr-evidence", "coin", "bootstrap", "vi-sine", "vi-bimodal", "vi-oscillator", "vi-experiments", "mcmc-prior", "mcmc-sine", "mcmc-linear", "mcmc-nuts-sine", "mcmc-hmc-sin", "mcmc-sg-sine", "check-sine", "ode-oscillator", "ode-mcmc", "approx-compare", "approx-moons", "approx-oscillator", "vae-digits", "vae-moons", "sparse-vd"]
 
     /// Runs the study called `name`. `seed` drives its random draws (function
     /// samples, coin flips, bootstrap resamples); the data are the notebooks' own.
@@ -97,6 +97,7 @@ public enum Studies {
         case "mcmc-nuts-sine": return try NUTSStudies.sine(seed: seed, threads: threads)
         case "mcmc-hmc-sin": return try NUTSStudies.hmcSin(seed: seed, threads: threads)
         case "mcmc-sg-sine": return try NUTSStudies.sgSine(seed: seed, threads: threads)
+        case "check-sine": return try CheckingStudies.sine(seed: seed, threads: threads, viEpochs: full ? 3000 : 1000)
         case "vae-digits": return try VAEStudies.digits(seed: seed, threads: threads, epochs: full ? 500 : 150)
         case "vae-moons": return try VAEStudies.moons(seed: seed, threads: threads, epochs: full ? 1000 : 300)
         case "sparse-vd": return try VAEStudies.sparseVD(seed: seed, threads: threads, epochs: full ? 300 : 100)
