@@ -322,6 +322,7 @@ public struct MCMCCommand: ParsableCommand {
 
         var result = context.result(config: [
             "data": .string(input.source), "sampler": .string(sampler), "model": .string(model),
+            "x_columns": dataOptions.xColumns.map { .string($0) } ?? .null, "y_column": dataOptions.yColumn.map { .string($0) } ?? .null,
             "layers": .array(widths.map { .number(Double($0)) }), "activation": .string(modelOptions.activation.rawValue),
             "likelihood": .string(modelOptions.likelihood.rawValue), "noise_std": .number(modelOptions.noiseStd),
             "prior_std": .number(modelOptions.priorStd), "chains": .number(Double(s.chains)),

@@ -57,6 +57,8 @@ import Testing
                                       new inputs.
               vae                     Variational autoencoder: amortized VI with an encoder
                                       q(z|x) and a decoder p(x|z).
+              check                   Model checking of saved MCMC fits: PSIS-LOO
+                                      comparison and posterior predictive checks.
 
               See 'bayeskit help <subcommand>' for detailed help.
             """
