@@ -126,8 +126,9 @@ import vi  # noqa: E402
 import ode  # noqa: E402
 import approx  # noqa: E402
 import vae  # noqa: E402
+import checking  # noqa: E402
 
-FAMILIES = (linear, mcmc, nuts, vi, ode, approx, vae)
+FAMILIES = (linear, mcmc, nuts, vi, ode, approx, vae, checking)
 for _family in FAMILIES:
     PEERS.update(_family.PEERS)
 

@@ -5,9 +5,9 @@
  */
 #include "bayeskit/checking.h"
 #include "omp_shim.h"
+#include "sort.h"
 
 #include <float.h>
-#include <gsl/gsl_sort.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +71,7 @@ static double gpinv(double p, double k, double sigma) {
 typedef struct psis_work {
     double *x;     /* S */
     size_t *idx;   /* S */
+    size_t *idx_tmp, *hist; /* the radix sort's scratch: S indices, bk_diag__sort_hist_size() counts */
     double *tail;  /* S */
     double *b, *ls; /* 30 + sqrt(S) */
 } psis_work;
@@ -79,15 +80,19 @@ static int work_alloc(size_t S, psis_work *w) {
     const size_t m = 30 + (size_t)sqrt((double)S) + 1;
     w->x = malloc(S * sizeof *w->x);
     w->idx = malloc(S * sizeof *w->idx);
+    w->idx_tmp = malloc(S * sizeof *w->idx_tmp);
+    w->hist = malloc(bk_diag__sort_hist_size() * sizeof *w->hist);
     w->tail = malloc(S * sizeof *w->tail);
     w->b = malloc(m * sizeof *w->b);
     w->ls = malloc(m * sizeof *w->ls);
-    return w->x && w->idx && w->tail && w->b && w->ls ? BK_SUCCESS : BK_ENOMEM;
+    return w->x && w->idx && w->idx_tmp && w->hist && w->tail && w->b && w->ls ? BK_SUCCESS : BK_ENOMEM;
 }
 
 static void work_free(psis_work *w) {
     free(w->x);
     free(w->idx);
+    free(w->idx_tmp);
+    free(w->hist);
     free(w->tail);
     free(w->b);
     free(w->ls);
@@ -100,7 +105,7 @@ static double psis_core(size_t S, double r_eff, int normalize, psis_work *w) {
     for (size_t s = 0; s < S; s++)
         if (x[s] > max_x) max_x = x[s];
     for (size_t s = 0; s < S; s++) x[s] -= max_x;
-    gsl_sort_index(w->idx, x, 1, S);
+    bk_diag__sort_index(S, x, w->idx, w->idx_tmp, w->hist);
     const double mtail = ceil(fmin((double)S / 5.0, 3.0 * sqrt((double)S / r_eff)));
     const size_t cut = (size_t)mtail + 1 <= S ? S - (size_t)mtail - 1 : 0; /* ArviZ's index -M-1 */
     const double xcutoff = fmax(x[w->idx[cut]], log(DBL_MIN));

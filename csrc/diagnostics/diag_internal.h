@@ -62,13 +62,8 @@ void bk_diag__split(const bk_diag_workspace *w, const double *x, double *out);
  * FFT with the plan `f`, (re)prepared for n when needed. */
 int bk_diag__autocov_fft(bk_diag_fft *f, size_t n, const double *x, size_t maxlag, double *acov);
 
-/* Radix sorts (sort.c). sort_index: the permutation `idx` that sorts x
- * ascending (ties in any order), with `tmp` n more indices. sort: x in place,
- * with `tmp` n doubles of scratch. `hist` holds bk_diag__sort_hist_size()
- * counts. Values must be finite. */
-void bk_diag__sort_index(size_t n, const double *x, size_t *idx, size_t *tmp, size_t *hist);
-void bk_diag__sort(size_t n, double *x, double *tmp, size_t *hist);
-size_t bk_diag__sort_hist_size(void);
+/* Radix sorts (sort.c), declared in csrc/core/sort.h for every family. */
+#include "sort.h"
 
 /* Rank normalisation of n values: average ranks, Blom's offset 3/8, inverse
  * normal CDF. `z` must not alias `x`; uses w->idx, w->idx_tmp, w->hist (n <=

@@ -14,6 +14,7 @@ let benchmarks: @Sendable () -> Void = {
     odeMHBenchmark()
     approxBenchmarks()
     vaeBenchmarks()
+    checkingBenchmarks()
 }
 
 /// Settings shared by the throughput rows: wall-clock time of one call (the

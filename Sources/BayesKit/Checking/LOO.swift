@@ -118,12 +118,28 @@ public enum ModelChecking {
             throw BayesKitError.invalidArgument("\(s) draws do not split into \(chains) chains of equal length")
         }
         let draws = s / chains
-        return try (0..<n).map { i in
-            let column = (0..<s).map { Foundation.exp(logLikelihood[$0, i]) }
-            let perChain = (0..<chains).map { Array(column[($0 * draws)..<(($0 + 1) * draws)]) }
-            let ess = try Diagnostics.essBasic(perChain, split: false)
-            return ess.isFinite ? min(ess / Double(s), 1) : 1
+        guard draws >= 4 else { throw BayesKitError.invalidArgument("relative efficiency needs >= 4 draws per chain, got \(draws)") }
+        // One workspace for every observation; columns gathered a block at a time (contiguous reads).
+        let w = try DiagnosticsWorkspace(chains: chains, draws: draws)
+        let v = logLikelihood.values, blockWidth = 32
+        var block = [Double](repeating: 0, count: blockWidth * s)
+        var out = [Double]()
+        out.reserveCapacity(n)
+        for i0 in stride(from: 0, to: n, by: blockWidth) {
+            let width = min(blockWidth, n - i0)
+            for r in 0..<s {
+                let row = r * n + i0
+                for j in 0..<width { block[j * s + r] = Foundation.exp(v[row + j]) }
+            }
+            for j in 0..<width {
+                var ess = Double.nan
+                try block.withUnsafeBufferPointer { b in
+                    try check { bk_diag_ess_basic(w.raw, b.baseAddress! + j * s, 0, &ess, $0) }
+                }
+                out.append(ess.isFinite ? min(ess / Double(s), 1) : 1)
+            }
         }
+        return out
     }
 
     /// Ranks models by PSIS-LOO elpd (best first) with the difference to the
